@@ -1,0 +1,7 @@
+/**
+ * `npm test`: every browserless suite of the workspace (server, SDK unit + integration).
+ * @type {import('jest').Config}
+ */
+module.exports = {
+  projects: ['<rootDir>/projects/backand-server', '<rootDir>/projects/ngx-backand'],
+};

@@ -1,0 +1,12 @@
+/** @type {import('jest').Config} */
+module.exports = {
+  displayName: 'backand-server',
+  testEnvironment: 'node',
+  rootDir: __dirname,
+  roots: ['<rootDir>/src'],
+  testMatch: ['**/*.spec.ts'],
+  transform: {
+    '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json' }],
+  },
+  testTimeout: 30000,
+};
