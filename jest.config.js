@@ -3,5 +3,10 @@
  * @type {import('jest').Config}
  */
 module.exports = {
-  projects: ['<rootDir>/projects/backand-server', '<rootDir>/projects/ngx-backand'],
+  projects: [
+    '<rootDir>/projects/backand-server',
+    '<rootDir>/projects/ngx-backand/jest/zoneless.config.js',
+    '<rootDir>/projects/ngx-backand/jest/zone.config.js',
+    '<rootDir>/projects/ngx-backand/jest/integration.config.js',
+  ],
 };

@@ -1,0 +1,11 @@
+/**
+ * SDK integration tests: real HTTP (fetch) and a real socket.io-client against a real
+ * backand-server, in Node. @type {import('jest').Config}
+ */
+module.exports = require('./shared.config')({
+  displayName: 'ngx-backand (integration)',
+  testEnvironment: 'node',
+  roots: ['<rootDir>/integration'],
+  testMatch: ['**/*.integration.spec.ts'],
+  testTimeout: 30000,
+});

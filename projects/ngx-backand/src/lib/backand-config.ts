@@ -1,0 +1,182 @@
+import { InjectionToken } from '@angular/core';
+import type { Observable } from 'rxjs';
+import type { BackandStorage } from './backand-storage';
+
+/**
+ * Where the SDK keeps the signed-in user and tokens.
+ * `'local'` and `'session'` use the browser's Web Storage, `'memory'` keeps them for the page's
+ * lifetime only; any object with `getItem`/`setItem`/`removeItem` works as well.
+ *
+ * @example
+ * provideBackand({ appName: 'demo', storage: 'session' });
+ */
+export type BackandStorageOption = 'local' | 'session' | 'memory' | BackandStorage;
+
+/**
+ * A bearer token source for apps whose identity comes from elsewhere (an OIDC library, a
+ * parent frame…). It may answer synchronously, with a Promise or with an Observable; `null`
+ * means "no user", the SDK then falls back to the anonymous token when allowed.
+ *
+ * @example
+ * provideBackand({ appName: 'demo', tokenProvider: () => inject(OidcService).accessToken() });
+ */
+export type BackandTokenProvider = () =>
+  string | null | Promise<string | null> | Observable<string | null>;
+
+/**
+ * The options of `provideBackand()` / `BackandModule.forRoot()`.
+ * Only `appName` is required; every other option has the default of Backand's own SDK,
+ * except `apiUrl`, which points at a local `backand-server`.
+ *
+ * @example
+ * const config: BackandConfig = {
+ *   appName: 'demo',
+ *   anonymousToken: 'demo-anonymous-token',
+ *   apiUrl: 'http://localhost:4000',
+ *   runSocket: true,
+ * };
+ */
+export interface BackandConfig {
+  /** The Backand application name. Required. */
+  appName: string;
+  /** The app's anonymous token, sent as `AnonymousToken` for guests. */
+  anonymousToken?: string;
+  /** The app's sign-up token, sent as `SignUpToken` by `signup()`. */
+  signUpToken?: string;
+  /** Base URL of the REST API. Default `'http://localhost:4000'`. */
+  apiUrl?: string;
+  /** Base URL of the realtime socket. Default: `apiUrl`. */
+  socketUrl?: string;
+  /** Connect the realtime socket on the first `on()` subscription. Default `false`, as in Backand. */
+  runSocket?: boolean;
+  /** Supplies the bearer token instead of the SDK's own sign-in. */
+  tokenProvider?: BackandTokenProvider;
+  /** Send the anonymous token when nobody is signed in. Default `true`. */
+  useAnonymousTokenByDefault?: boolean;
+  /** Refresh an expired access token with the refresh token, once, and replay. Default `true`. */
+  manageRefreshToken?: boolean;
+  /** Sign in right after a successful `signup()`. Default `true`. */
+  runSigninAfterSignup?: boolean;
+  /** Token storage. Default: `'local'` in a browser, `'memory'` elsewhere. */
+  storage?: BackandStorageOption;
+  /** Prefix of the storage keys. Default `'BACKAND_'`. */
+  storagePrefix?: string;
+}
+
+/**
+ * The configuration in effect: what the app passed, with every default applied and validated.
+ *
+ * @example
+ * const apiUrl = inject(BACKAND_CONFIG).apiUrl;
+ */
+export interface ResolvedBackandConfig {
+  readonly appName: string;
+  readonly anonymousToken: string | null;
+  readonly signUpToken: string | null;
+  readonly apiUrl: string;
+  readonly socketUrl: string;
+  readonly runSocket: boolean;
+  readonly tokenProvider: BackandTokenProvider | null;
+  readonly useAnonymousTokenByDefault: boolean;
+  readonly manageRefreshToken: boolean;
+  readonly runSigninAfterSignup: boolean;
+  readonly storage: BackandStorageOption | null;
+  readonly storagePrefix: string;
+}
+
+/** The default REST and socket URL: a local `backand-server`. */
+export const BACKAND_DEFAULT_API_URL = 'http://localhost:4000';
+
+/**
+ * The resolved configuration of the app (defaults applied). Provided by `provideBackand()`.
+ *
+ * @example
+ * export class Footer { readonly appName = inject(BACKAND_CONFIG).appName; }
+ */
+export const BACKAND_CONFIG = new InjectionToken<ResolvedBackandConfig>(
+  'ngx-backand BACKAND_CONFIG',
+);
+
+/**
+ * What the app passed to `provideBackand()`: an object or a factory run in the injection context.
+ * Internal: read `BACKAND_CONFIG` instead.
+ */
+export const _BACKAND_USER_CONFIG = new InjectionToken<BackandConfig | (() => BackandConfig)>(
+  'ngx-backand _BACKAND_USER_CONFIG',
+);
+
+/**
+ * Applies the defaults of DESIGN §3 and rejects a configuration that cannot work, naming the option.
+ * `storage: null` means "pick by platform" (decided by the storage factory).
+ */
+export function resolveBackandConfig(
+  config: BackandConfig | null | undefined,
+): ResolvedBackandConfig {
+  if (!config || typeof config !== 'object') {
+    throw new Error('ngx-backand: provideBackand() needs a configuration object with `appName`.');
+  }
+  if (typeof config.appName !== 'string' || config.appName.trim() === '') {
+    throw new Error(
+      'ngx-backand: the option `appName` is required (the Backand application name).',
+    );
+  }
+  const apiUrl = normalizeUrl('apiUrl', config.apiUrl ?? BACKAND_DEFAULT_API_URL, [
+    'http:',
+    'https:',
+  ]);
+  const socketUrl = normalizeUrl('socketUrl', config.socketUrl ?? apiUrl, [
+    'http:',
+    'https:',
+    'ws:',
+    'wss:',
+  ]);
+  if (config.tokenProvider !== undefined && typeof config.tokenProvider !== 'function') {
+    throw new Error('ngx-backand: the option `tokenProvider` must be a function.');
+  }
+  const storage = config.storage ?? null;
+  if (
+    storage !== null &&
+    typeof storage !== 'object' &&
+    storage !== 'local' &&
+    storage !== 'session' &&
+    storage !== 'memory'
+  ) {
+    throw new Error(
+      "ngx-backand: the option `storage` must be 'local', 'session', 'memory' or a BackandStorage.",
+    );
+  }
+  return {
+    appName: config.appName,
+    anonymousToken: config.anonymousToken || null,
+    signUpToken: config.signUpToken || null,
+    apiUrl,
+    socketUrl,
+    runSocket: config.runSocket ?? false,
+    tokenProvider: config.tokenProvider ?? null,
+    useAnonymousTokenByDefault: config.useAnonymousTokenByDefault ?? true,
+    manageRefreshToken: config.manageRefreshToken ?? true,
+    runSigninAfterSignup: config.runSigninAfterSignup ?? true,
+    storage,
+    storagePrefix: config.storagePrefix ?? 'BACKAND_',
+  };
+}
+
+function normalizeUrl(option: string, value: unknown, protocols: string[]): string {
+  let url: URL | null = null;
+  if (typeof value === 'string') {
+    try {
+      url = new URL(value);
+    } catch {
+      url = null;
+    }
+  }
+  if (!url || !protocols.includes(url.protocol) || url.search || url.hash) {
+    throw new Error(
+      `ngx-backand: the option \`${option}\` must be an absolute ${protocols
+        .map((p) => p.replace(':', ''))
+        .join('/')} URL without query or hash, got ${JSON.stringify(value)}.`,
+    );
+  }
+  // One canonical form (no trailing slash) so that paths can be appended and compared.
+  return url.href.replace(/\/+$/, '');
+}

@@ -1,0 +1,50 @@
+import { InjectionToken } from '@angular/core';
+
+/**
+ * The part of a Socket.IO client socket the SDK uses. `socket.io-client`'s `Socket` fits;
+ * `ngx-backand/testing` provides a fake one.
+ */
+export interface _BackandSocketLike {
+  readonly connected: boolean;
+  /** `false` once the socket gave up reconnecting (socket.io-client's `active`). */
+  readonly active?: boolean;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  on(event: string, listener: (...args: any[]) => void): unknown;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  off(event: string, listener?: (...args: any[]) => void): unknown;
+  emit(event: string, ...args: unknown[]): unknown;
+  connect(): unknown;
+  disconnect(): unknown;
+}
+
+/**
+ * Creates the (not yet connected) socket for a URL. Internal: overridden by
+ * `provideBackandTesting()`; the default loads `socket.io-client` on first use only.
+ */
+export type _BackandSocketFactory = (url: string) => Promise<_BackandSocketLike>;
+
+/**
+ * The socket factory. Internal (used by `ngx-backand/testing`); not part of the supported API.
+ */
+export const _BACKAND_SOCKET_FACTORY = new InjectionToken<_BackandSocketFactory>(
+  'ngx-backand _BACKAND_SOCKET_FACTORY',
+  { providedIn: 'root', factory: () => loadSocketIo },
+);
+
+async function loadSocketIo(url: string): Promise<_BackandSocketLike> {
+  // Loaded here, on the first connect, so apps that never listen don't ship Socket.IO.
+  const { io } = await import('socket.io-client');
+  // Reconnection per PROTOCOL §5: 1 s rising to 5 s, unlimited attempts.
+  // A path in socketUrl is where the server is mounted, not a Socket.IO namespace.
+  const parsed = new URL(url);
+  const base = parsed.pathname.replace(/\/+$/, '');
+  return io(parsed.origin, {
+    path: `${base}/socket.io`,
+    autoConnect: false,
+    reconnection: true,
+    reconnectionDelay: 1000,
+    reconnectionDelayMax: 5000,
+    reconnectionAttempts: Infinity,
+    transports: ['websocket', 'polling'],
+  });
+}

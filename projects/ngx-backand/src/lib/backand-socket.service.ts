@@ -1,0 +1,256 @@
+import { isPlatformServer } from '@angular/common';
+import { DestroyRef, Injectable, NgZone, PLATFORM_ID, inject, signal } from '@angular/core';
+import { Observable, Subject, Subscription, take } from 'rxjs';
+import { BACKAND_CONFIG } from './backand-config';
+import type { BackandEventData } from './backand-event-map';
+import { _BackandSession } from './backand-session';
+import { _BACKAND_SOCKET_FACTORY, type _BackandSocketLike } from './backand-socket-factory';
+import type { BackandSocketState } from './backand-types';
+import { type BackandListenOptions, listenWithLifecycle } from './listen-with-lifecycle';
+
+/** One event's single socket handler, shared by all its subscribers. */
+interface ListenerRecord {
+  readonly handler: (data: unknown) => void;
+  readonly deliver: Set<(data: unknown) => void>;
+}
+
+/**
+ * The realtime channel: one lazily created Socket.IO socket shared by every listener.
+ *
+ * - No socket until the first `on()` subscription (with `runSocket: true`) or `connect()`;
+ *   `socket.io-client` is loaded then, by dynamic `import()`.
+ * - `login(token, anonymousToken, appName)` on every connect, again on every identity change.
+ * - One socket handler per event, removed when its last subscriber leaves.
+ * - The socket runs outside the Angular zone; events are delivered inside it (zone.js apps)
+ *   and through signals / `markForCheck` (zoneless apps). On the server platform nothing connects.
+ *
+ * @example
+ * export class Clock {
+ *   private readonly socket = inject(BackandSocketService);
+ *   readonly online = computed(() => this.socket.state() === 'authorized');
+ *   constructor() {
+ *     this.socket.on('items_updated', (item) => console.log(item)); // ends with the component
+ *   }
+ * }
+ */
+@Injectable({ providedIn: 'root' })
+export class BackandSocketService {
+  private readonly config = inject(BACKAND_CONFIG);
+  private readonly session = inject(_BackandSession);
+  private readonly zone = inject(NgZone);
+  private readonly factory = inject(_BACKAND_SOCKET_FACTORY);
+  private readonly server = isPlatformServer(inject(PLATFORM_ID));
+  private readonly stateSignal = signal<BackandSocketState>('disconnected');
+  private readonly listeners = new Map<string, ListenerRecord>();
+  private readonly authorizedSubject = new Subject<void>();
+  private socket: _BackandSocketLike | null = null;
+  private creating = false;
+  private wanted = false;
+  private destroyed = false;
+  private loginSeq = 0;
+  private readonly identitySubscription: Subscription = this.session.identityChanges.subscribe(() =>
+    this.onIdentityChange(),
+  );
+
+  /** The connection state: `'authorized'` once the server accepted the `login`. */
+  readonly state = this.stateSignal.asReadonly();
+
+  /** Emits each time the server authorizes the socket (first connect and every reconnect). */
+  readonly _authorized: Observable<void> = this.authorizedSubject.asObservable();
+
+  constructor() {
+    inject(DestroyRef).onDestroy(() => this.destroy());
+  }
+
+  /**
+   * An event as a cold Observable; subscribing registers interest (and connects when
+   * `runSocket` is on). Unsubscribe to stop; the socket handler goes with the last subscriber.
+   *
+   * @example
+   * socket.on('broadcast').pipe(takeUntilDestroyed()).subscribe((m) => log(m));
+   */
+  on<K extends string>(event: K): Observable<BackandEventData<K>>;
+  /**
+   * `Backand.on` style: calls `callback` for each event until the caller's `DestroyRef` (in an
+   * injection context) or `options.destroyRef` ends it; returns the `Subscription` as well.
+   *
+   * @example
+   * constructor() { inject(BackandSocketService).on('items_updated', (d) => this.last.set(d)); }
+   */
+  on<K extends string>(
+    event: K,
+    callback: (data: BackandEventData<K>) => void,
+    options?: BackandListenOptions,
+  ): Subscription;
+  on<T>(event: string): Observable<T>;
+  on<T>(event: string, callback: (data: T) => void, options?: BackandListenOptions): Subscription;
+  on(
+    event: string,
+    callback?: (data: unknown) => void,
+    options?: BackandListenOptions,
+  ): Observable<unknown> | Subscription {
+    const events = this.events(event);
+    return callback ? listenWithLifecycle(events, callback, options) : events;
+  }
+
+  /**
+   * Opens the socket now (a no-op on the server platform and when already open).
+   *
+   * @example
+   * inject(BackandSocketService).connect();
+   */
+  connect(): void {
+    if (this.server || this.destroyed) return;
+    this.wanted = true;
+    const socket = this.socket;
+    if (socket) {
+      if (!socket.connected) {
+        this.stateSignal.set('connecting');
+        this.zone.runOutsideAngular(() => socket.connect());
+      }
+      return;
+    }
+    if (this.creating) return;
+    this.creating = true;
+    this.stateSignal.set('connecting');
+    this.zone.runOutsideAngular(() => {
+      this.factory(this.config.socketUrl).then(
+        (created) => this.attach(created),
+        (error: unknown) => {
+          this.creating = false;
+          this.stateSignal.set('disconnected');
+          console.error('ngx-backand: the realtime socket could not be created.', error);
+        },
+      );
+    });
+  }
+
+  /**
+   * Closes the socket; listeners stay registered and resume on the next `connect()`.
+   *
+   * @example
+   * inject(BackandSocketService).disconnect();
+   */
+  disconnect(): void {
+    this.wanted = false;
+    const socket = this.socket;
+    if (socket) this.zone.runOutsideAngular(() => socket.disconnect());
+    this.stateSignal.set('disconnected');
+  }
+
+  private events(event: string): Observable<unknown> {
+    return new Observable<unknown>((subscriber) => {
+      const deliver = (data: unknown) => subscriber.next(data);
+      const record = this.retain(event);
+      record.deliver.add(deliver);
+      // A refused identity is retried on the next identity change, not on every new listener.
+      if (this.config.runSocket && this.stateSignal() !== 'notAuthorized') this.connect();
+      return () => this.release(event, record, deliver);
+    });
+  }
+
+  private retain(event: string): ListenerRecord {
+    const existing = this.listeners.get(event);
+    if (existing) return existing;
+    const deliver = new Set<(data: unknown) => void>();
+    const record: ListenerRecord = {
+      deliver,
+      // Re-enter the Angular zone once per event, so zone.js apps run change detection.
+      handler: (data: unknown) =>
+        this.zone.run(() => {
+          for (const next of [...deliver]) next(data);
+        }),
+    };
+    this.listeners.set(event, record);
+    this.socket?.on(event, record.handler);
+    return record;
+  }
+
+  private release(event: string, record: ListenerRecord, deliver: (data: unknown) => void): void {
+    record.deliver.delete(deliver);
+    if (record.deliver.size > 0 || this.listeners.get(event) !== record) return;
+    this.listeners.delete(event);
+    this.socket?.off(event, record.handler);
+  }
+
+  private attach(socket: _BackandSocketLike): void {
+    this.creating = false;
+    if (this.destroyed) {
+      socket.disconnect();
+      return;
+    }
+    this.socket = socket;
+    socket.on('connect', () => {
+      this.setState('connecting');
+      this.login();
+    });
+    socket.on('authorized', () => {
+      this.setState('authorized');
+      this.authorizedSubject.next();
+    });
+    socket.on('notAuthorized', () => {
+      this.setState('notAuthorized');
+      // Stop here rather than reconnect in a loop with credentials the server refused;
+      // the next identity change tries again.
+      socket.disconnect();
+    });
+    socket.on('disconnect', (reason: string) => {
+      if (this.stateSignal() === 'notAuthorized') return;
+      const retrying = reason !== 'io client disconnect' && reason !== 'io server disconnect';
+      this.setState(retrying && this.wanted ? 'connecting' : 'disconnected');
+    });
+    socket.on('connect_error', () => {
+      if (socket.active === false) this.setState('disconnected');
+    });
+    for (const [event, record] of this.listeners) socket.on(event, record.handler);
+    if (this.wanted) socket.connect();
+    else this.setState('disconnected');
+  }
+
+  private login(): void {
+    const socket = this.socket;
+    if (!socket) return;
+    const seq = ++this.loginSeq;
+    this.session
+      .socketCredentials()
+      .pipe(take(1))
+      .subscribe((credentials) => {
+        // A newer login (identity changed meanwhile) supersedes this one.
+        if (seq !== this.loginSeq || !socket.connected) return;
+        socket.emit('login', credentials.token, credentials.anonymousToken, this.config.appName);
+      });
+  }
+
+  private onIdentityChange(): void {
+    const socket = this.socket;
+    if (!socket || !this.wanted) return;
+    this.zone.runOutsideAngular(() => {
+      if (socket.connected) {
+        this.setState('connecting');
+        this.login();
+      } else if (this.stateSignal() === 'notAuthorized') {
+        this.setState('connecting');
+        socket.connect();
+      }
+      // Otherwise a reconnect is under way and its `connect` logs in with the new identity.
+    });
+  }
+
+  private setState(state: BackandSocketState): void {
+    if (this.stateSignal() !== state) this.stateSignal.set(state);
+  }
+
+  private destroy(): void {
+    this.destroyed = true;
+    this.wanted = false;
+    this.identitySubscription.unsubscribe();
+    this.authorizedSubject.complete();
+    const socket = this.socket;
+    this.socket = null;
+    if (socket) {
+      for (const [event, record] of this.listeners) socket.off(event, record.handler);
+      socket.disconnect();
+    }
+    this.listeners.clear();
+  }
+}
