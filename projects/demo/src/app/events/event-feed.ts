@@ -1,28 +1,6 @@
 import { DestroyRef, Injectable, computed, inject, signal } from '@angular/core';
 import { BackandSocketService } from 'ngx-backand';
-
-/** Every realtime event the demo app's server can send. */
-export const DEMO_EVENTS = [
-  'items.created',
-  'items.updated',
-  'items.deleted',
-  'notes.created',
-  'notes.updated',
-  'notes.deleted',
-  'metrics.created',
-  'metrics.updated',
-  'metrics.deleted',
-  'items_updated',
-  'broadcast',
-  'role_message',
-  'user_message',
-] as const;
-
-/** The name of one of {@link DEMO_EVENTS}. */
-export type DemoEventName = (typeof DEMO_EVENTS)[number];
-
-/** How an event reached this page, which tells the visitor who else received it. */
-export type EventAudience = 'data' | 'everyone' | 'role' | 'user';
+import { DEMO_EVENTS, type DemoEventName, type EventAudience, audienceOf } from './event-audience';
 
 /** One realtime event as the log shows it. */
 export interface LoggedEvent {
@@ -35,21 +13,6 @@ export interface LoggedEvent {
 
 /** Newest entries kept; older ones fall off so a long-open tab stays light. */
 const LOG_LIMIT = 200;
-
-/** Tells who an event was sent to, from its name. */
-export function audienceOf(name: DemoEventName): EventAudience {
-  switch (name) {
-    case 'broadcast':
-    case 'items_updated':
-      return 'everyone';
-    case 'role_message':
-      return 'role';
-    case 'user_message':
-      return 'user';
-    default:
-      return 'data';
-  }
-}
 
 /**
  * Listens to every demo event on the one shared socket and keeps a log and counters of them.

@@ -1,5 +1,6 @@
 import { ChangeDetectionStrategy, Component, computed, inject, signal } from '@angular/core';
 import { EventFeed, LoggedEvent } from './event-feed';
+import { clockTime, compactJson } from './log-format';
 
 type LogFilter = 'all' | 'messages' | 'data';
 
@@ -9,21 +10,6 @@ const AUDIENCE_LABELS: Record<LoggedEvent['audience'], string> = {
   role: 'role',
   user: 'you',
 };
-
-/** Formats a time as HH:MM:SS.mmm, in the visitor's time zone. */
-export function clockTime(at: Date): string {
-  const pad = (n: number, width = 2) => String(n).padStart(width, '0');
-  return `${pad(at.getHours())}:${pad(at.getMinutes())}:${pad(at.getSeconds())}.${pad(at.getMilliseconds(), 3)}`;
-}
-
-/** Renders a payload on one line; the full JSON is in the entry's tooltip. */
-function compactJson(payload: unknown): string {
-  try {
-    return JSON.stringify(payload) ?? String(payload);
-  } catch {
-    return String(payload);
-  }
-}
 
 /** Every realtime event this page received, newest first, with its time and payload. */
 @Component({

@@ -1,0 +1,58 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { expect, test } from './support/fixtures';
+import { DemoApi } from './support/demo-api';
+
+const ARTIFACTS = join(__dirname, 'artifacts');
+
+test('screenshots of the demo at desktop and phone sizes', async ({ openDemo, server }) => {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const desktop = await openDemo('ada', { viewport: { width: 1280, height: 900 } });
+  const phone = await openDemo('ann', {
+    viewport: { width: 390, height: 844 },
+    deviceScaleFactor: 2,
+    isMobile: true,
+  });
+
+  // Something to look at: a few items, readings for the chart, messages in the log.
+  const ann = await DemoApi.signIn(server.url, 'ann');
+  const bob = await DemoApi.signIn(server.url, 'bob');
+  for (const [api, name] of [
+    [ann, 'Buy oat milk'],
+    [bob, 'Ship the release notes'],
+    [ann, 'Book the team lunch'],
+    [bob, 'Water the plants'],
+  ] as const) {
+    await api.create('items', { name });
+  }
+  let value = 42;
+  for (let i = 0; i < 24; i++) {
+    value = Math.max(5, Math.min(95, value + Math.round(Math.sin(i / 2) * 12 + (i % 3) * 3 - 3)));
+    await bob.create('metrics', { name: 'load', value, at: new Date().toISOString() });
+  }
+  await bob.action('broadcast', { message: 'Deploy finished' });
+  await bob.action('notifyRole', { role: 'Admin', message: 'Disk almost full' });
+  await ann.action('notifyUsers', {
+    users: ['ada@demo.test', 'ann@demo.test'],
+    message: 'Lunch at 12?',
+  });
+
+  for (const demo of [desktop, phone]) {
+    await expect(demo.item('Water the plants')).toHaveCount(1);
+    await expect(demo.page.getByTestId('chart-points')).toHaveText(/^(2[4-9]|[3-9]\d) readings$/);
+    await expect(demo.logEntry('user_message', 'Lunch at 12?')).toHaveCount(1);
+    await demo.page.evaluate(() => window.scrollTo(0, 0));
+  }
+  await expect(desktop.logEntry('role_message', 'Disk almost full')).toHaveCount(1);
+
+  await desktop.page.screenshot({ path: join(ARTIFACTS, 'demo-desktop.png') });
+  await desktop.page.screenshot({ path: join(ARTIFACTS, 'demo-desktop-full.png'), fullPage: true });
+  await phone.page.screenshot({ path: join(ARTIFACTS, 'demo-phone.png') });
+  await phone.page.screenshot({ path: join(ARTIFACTS, 'demo-phone-full.png'), fullPage: true });
+
+  // The phone layout is one column: nothing sticks out sideways.
+  const overflow = await phone.page.evaluate(
+    () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+  );
+  expect(overflow).toBeLessThanOrEqual(0);
+});
