@@ -8,5 +8,6 @@ module.exports = {
     '<rootDir>/projects/ngx-backand/jest/zoneless.config.js',
     '<rootDir>/projects/ngx-backand/jest/zone.config.js',
     '<rootDir>/projects/ngx-backand/jest/integration.config.js',
+    '<rootDir>/projects/demo/jest.config.js',
   ],
 };
