@@ -1,0 +1,53 @@
+import type { AppDefinition } from './app-definition/schema';
+import type { ActionLogger, ActionRunner, UserProfile } from './actions/action-runner';
+import type { AccessTokens } from './auth/access-tokens';
+import type { Identity, IdentityResolver } from './auth/identity';
+import type { FailureLimiter } from './auth/rate-limiter';
+import type { UserStore } from './auth/user-store';
+import type { EmitTarget } from './actions/pending-emits';
+import type { Db } from './storage/database';
+
+/** Where automatic row events go (the realtime hub). */
+export interface RowEventTarget extends EmitTarget {
+  emitRowEvent(
+    objectName: string,
+    event: 'created' | 'updated' | 'deleted',
+    id: number,
+    row: Record<string, unknown>,
+  ): void;
+}
+
+/** Everything the request handlers of one app share. */
+export interface AppContext {
+  app: AppDefinition;
+  db: Db;
+  users: UserStore;
+  tokens: AccessTokens;
+  resolver: IdentityResolver;
+  actions: ActionRunner;
+  realtime: RowEventTarget;
+  logger: ActionLogger;
+  signInLimits: { perUser: FailureLimiter; perAddress: FailureLimiter };
+}
+
+/** What handlers know about the request being served. */
+export interface CallInfo {
+  identity: Identity;
+  method: string;
+  headers: Record<string, unknown>;
+  /** The call's `parameters` (URL-encoded JSON), handed to actions. */
+  parameters: Record<string, unknown>;
+}
+
+/** The `userProfile` argument of actions for a call. */
+export function userProfileOf(call: CallInfo): UserProfile {
+  const { identity } = call;
+  return {
+    username: identity.username,
+    role: identity.role,
+    app: identity.appName,
+    userId: identity.userId,
+    token: identity.token,
+    request: { method: call.method, headers: { ...call.headers } },
+  };
+}

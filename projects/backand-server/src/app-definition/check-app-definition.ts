@@ -1,0 +1,122 @@
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import * as vm from 'node:vm';
+import type { AppDefinition, FieldSpec } from './schema';
+
+/** The fields every app's built-in `users` object has. */
+export const BUILTIN_USER_FIELDS: Readonly<Record<string, FieldSpec>> = {
+  email: { type: 'string', required: true },
+  firstName: 'string',
+  lastName: 'string',
+  role: 'string',
+};
+
+/** Names an object or field may not take: they are used by the server itself. */
+const RESERVED_FIELDS = new Set(['id', '__metadata']);
+
+/**
+ * Checks what the schema cannot (owner fields, unique names, action code) and completes the
+ * definition in place: action `file`s are read into `code`, and the built-in `users` object is
+ * added (or completed with its built-in fields). Returns the problems found.
+ */
+export function checkAppDefinition(
+  app: AppDefinition,
+  baseDir: string,
+): Array<{ path: string; message: string }> {
+  const problems: Array<{ path: string; message: string }> = [];
+  addUsersObject(app);
+
+  for (const [objectName, object] of Object.entries(app.objects)) {
+    const at = `objects.${objectName}`;
+    for (const fieldName of Object.keys(object.fields)) {
+      if (RESERVED_FIELDS.has(fieldName)) {
+        problems.push({ path: `${at}.fields.${fieldName}`, message: 'is reserved by the server' });
+      }
+    }
+    if (object.ownerField !== undefined) {
+      const spec = object.fields[object.ownerField];
+      const type = typeof spec === 'string' ? spec : spec?.type;
+      if (type !== 'string') {
+        problems.push({
+          path: `${at}.ownerField`,
+          message: `"${object.ownerField}" must name a field of type string of this object`,
+        });
+      }
+    }
+    const seen = new Set<string>();
+    object.actions.forEach((action, i) => {
+      if (seen.has(action.name)) {
+        problems.push({
+          path: `${at}.actions[${i}].name`,
+          message: `duplicate action name "${action.name}"`,
+        });
+      }
+      seen.add(action.name);
+      resolveCode(action, `${at}.actions[${i}]`, baseDir, problems);
+    });
+  }
+
+  const seenFunctions = new Set<string>();
+  app.functions.forEach((fn, i) => {
+    if (seenFunctions.has(fn.name)) {
+      problems.push({
+        path: `functions[${i}].name`,
+        message: `duplicate function name "${fn.name}"`,
+      });
+    }
+    seenFunctions.add(fn.name);
+    resolveCode(fn, `functions[${i}]`, baseDir, problems);
+  });
+
+  const seenUsers = new Set<string>();
+  app.users.forEach((user, i) => {
+    const key = user.username.toLowerCase();
+    if (seenUsers.has(key)) {
+      problems.push({ path: `users[${i}].username`, message: `duplicate user "${user.username}"` });
+    }
+    seenUsers.add(key);
+  });
+  return problems;
+}
+
+function addUsersObject(app: AppDefinition): void {
+  const declared = app.objects['users'];
+  app.objects['users'] = {
+    fields: { ...(declared?.fields ?? {}), ...BUILTIN_USER_FIELDS },
+    realtime: declared?.realtime ?? false,
+    ownerField: 'email',
+    // Users see their own row unless the app says otherwise; only admins change users.
+    permissions: declared?.permissions ?? { Admin: 'crud', '*': { read: 'own' } },
+    actions: declared?.actions ?? [],
+  };
+}
+
+function resolveCode(
+  target: { code?: string | undefined; file?: string | undefined },
+  at: string,
+  baseDir: string,
+  problems: Array<{ path: string; message: string }>,
+): void {
+  let filename = `${at}.code`;
+  if (target.file !== undefined) {
+    const file = path.resolve(baseDir, target.file);
+    try {
+      target.code = readFileSync(file, 'utf8');
+      filename = file;
+    } catch (err) {
+      problems.push({
+        path: `${at}.file`,
+        message: `cannot read ${file}: ${err instanceof Error ? err.message : String(err)}`,
+      });
+      return;
+    }
+  }
+  try {
+    new vm.Script(target.code ?? '', { filename });
+  } catch (err) {
+    problems.push({
+      path: target.file !== undefined ? `${at}.file` : `${at}.code`,
+      message: `does not compile: ${err instanceof Error ? err.message : String(err)}`,
+    });
+  }
+}

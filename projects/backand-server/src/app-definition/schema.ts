@@ -1,0 +1,153 @@
+import { z } from 'zod';
+
+/** The field types an object may declare. */
+export const FIELD_TYPES = [
+  'string',
+  'text',
+  'int',
+  'float',
+  'boolean',
+  'datetime',
+  'json',
+] as const;
+/** One of {@link FIELD_TYPES}. */
+export type FieldType = (typeof FIELD_TYPES)[number];
+
+/** The triggers an action may run on. */
+export const ACTION_TRIGGERS = [
+  'beforeCreate',
+  'afterCreate',
+  'beforeUpdate',
+  'afterUpdate',
+  'beforeDelete',
+  'afterDelete',
+  'onDemand',
+] as const;
+/** One of {@link ACTION_TRIGGERS}. */
+export type ActionTrigger = (typeof ACTION_TRIGGERS)[number];
+
+const identifier = z
+  .string()
+  .regex(
+    /^[A-Za-z][A-Za-z0-9_]{0,62}$/,
+    'must start with a letter and hold only letters, digits and "_" (at most 63 characters)',
+  );
+
+const fieldType = z.enum(FIELD_TYPES, {
+  error: `must be one of ${FIELD_TYPES.join(', ')}`,
+});
+
+const fieldSpec = z.union(
+  [fieldType, z.strictObject({ type: fieldType, required: z.boolean().optional() })],
+  {
+    error: `must be a type name (${FIELD_TYPES.join(', ')}) or { "type": …, "required": true|false }`,
+  },
+);
+
+const access = z.enum(['all', 'own', 'none'], { error: 'must be "all", "own" or "none"' });
+
+const permission = z.union(
+  [
+    z.string().regex(/^c?r?u?d?$/),
+    z.strictObject({
+      create: access.optional(),
+      read: access.optional(),
+      update: access.optional(),
+      delete: access.optional(),
+    }),
+  ],
+  {
+    error:
+      'must be a "crud" shorthand (letters c, r, u, d in that order) or { "create"|"read"|"update"|"delete": "all"|"own"|"none" }',
+  },
+);
+
+const actionSchema = z
+  .strictObject({
+    name: identifier,
+    trigger: z.enum(ACTION_TRIGGERS, { error: `must be one of ${ACTION_TRIGGERS.join(', ')}` }),
+    code: z.string().min(1).optional(),
+    file: z.string().min(1).optional(),
+    roles: z.array(z.string().min(1)).optional(),
+  })
+  .refine((a) => (a.code === undefined) !== (a.file === undefined), {
+    message: 'needs exactly one of "code" or "file"',
+  });
+
+const functionSchema = z
+  .strictObject({
+    name: identifier,
+    code: z.string().min(1).optional(),
+    file: z.string().min(1).optional(),
+    roles: z.array(z.string().min(1)).optional(),
+  })
+  .refine((a) => (a.code === undefined) !== (a.file === undefined), {
+    message: 'needs exactly one of "code" or "file"',
+  });
+
+const objectSchema = z.strictObject({
+  fields: z.record(identifier, fieldSpec).default({}),
+  realtime: z.boolean().default(false),
+  ownerField: identifier.optional(),
+  permissions: z.record(z.string().min(1), permission).optional(),
+  actions: z.array(actionSchema).default([]),
+});
+
+const seedUser = z.strictObject({
+  username: z
+    .string()
+    .min(3)
+    .regex(/^[^\s]+$/, 'must not contain spaces'),
+  password: z.string().min(1),
+  role: z.string().min(1).default('User'),
+  firstName: z.string().default(''),
+  lastName: z.string().default(''),
+  parameters: z.record(z.string(), z.unknown()).optional(),
+});
+
+const querySchema = z.strictObject({
+  sql: z.string().min(1),
+  roles: z.array(z.string().min(1)).optional(),
+});
+
+/** The zod schema of an app definition (DESIGN.md §4). */
+export const appDefinitionSchema = z.strictObject({
+  $schema: z.string().optional(),
+  appName: z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/, 'must hold only letters, digits, "-" and "_"'),
+  anonymousToken: z.string().min(1).optional(),
+  signUpToken: z.string().min(1).optional(),
+  anonymousRole: z.string().min(1).default('Public'),
+  signUpRole: z.string().min(1).default('User'),
+  masterToken: z.string().min(1).optional(),
+  userToken: z.string().min(1).optional(),
+  secret: z.string().min(16, 'must be at least 16 characters').optional(),
+  tokenTtlSeconds: z.number().int().positive().default(86400),
+  signInLimits: z
+    .strictObject({
+      windowSeconds: z.number().int().positive().default(900),
+      maxFailuresPerUser: z.number().int().positive().default(10),
+      maxFailuresPerAddress: z.number().int().positive().default(100),
+    })
+    .default({ windowSeconds: 900, maxFailuresPerUser: 10, maxFailuresPerAddress: 100 }),
+  users: z.array(seedUser).default([]),
+  objects: z.record(identifier, objectSchema).default({}),
+  queries: z.record(identifier, querySchema).default({}),
+  functions: z.array(functionSchema).default([]),
+});
+
+/** An app definition as written in a file (defaults not yet applied). */
+export type AppDefinitionInput = z.input<typeof appDefinitionSchema>;
+/** A validated app definition, defaults applied and action files read into `code`. */
+export type AppDefinition = z.output<typeof appDefinitionSchema>;
+/** One object (table) of an app definition. */
+export type ObjectDefinition = AppDefinition['objects'][string];
+/** One action of an object. */
+export type ActionDefinition = ObjectDefinition['actions'][number];
+/** One app-level function. */
+export type FunctionDefinition = AppDefinition['functions'][number];
+/** A field spec: a type name or `{type, required}`. */
+export type FieldSpec = ObjectDefinition['fields'][string];
+/** A permission entry: "crud" shorthand or per-operation access. */
+export type PermissionSpec = NonNullable<ObjectDefinition['permissions']>[string];

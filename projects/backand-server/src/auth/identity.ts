@@ -1,0 +1,139 @@
+import { timingSafeEqual } from 'node:crypto';
+import type { AppDefinition } from '../app-definition/schema';
+import { HttpError, INVALID_TOKEN_MESSAGE } from '../http/http-error';
+import type { AccessTokens } from './access-tokens';
+import type { UserStore } from './user-store';
+
+/** Who is calling: a signed-in user, a guest with the anonymous token, or the master key. */
+export interface Identity {
+  kind: 'user' | 'anonymous' | 'master';
+  /** The username (email) of a user; `null` for guests and the master key. */
+  username: string | null;
+  role: string;
+  userId: string | null;
+  appName: string;
+  /** The credential presented (Authorization value or anonymous token). */
+  token: string | null;
+  /** The refresh-token session of a user's access token. */
+  sessionId?: number;
+}
+
+/** Whether an identity has full access: the master key or the `Admin` role. */
+export function isAdmin(identity: Identity): boolean {
+  return identity.kind === 'master' || identity.role === 'Admin';
+}
+
+/** Compares two secrets in constant time. */
+export function sameSecret(a: string, b: string | undefined): boolean {
+  if (b === undefined) return false;
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+/** Headers as Node gives them (lower-case names). */
+export type Headers = Record<string, string | string[] | undefined>;
+
+function header(headers: Headers, name: string): string | undefined {
+  const value = headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** Turns request credentials into an {@link Identity}. */
+export class IdentityResolver {
+  constructor(
+    private readonly app: AppDefinition,
+    private readonly tokens: AccessTokens,
+    private readonly users: UserStore,
+  ) {}
+
+  /** Whether `name` is this app's name (case-insensitive, as Backand app names were). */
+  isThisApp(name: string | null | undefined): boolean {
+    return typeof name === 'string' && name.toLowerCase() === this.app.appName.toLowerCase();
+  }
+
+  /**
+   * Resolves the caller of a REST request.
+   * @throws HttpError 401 without credentials, with a bad Basic/anonymous token, or with an
+   *   invalid or expired bearer token (body `{"Message":"invalid or expired token"}`).
+   */
+  async fromHeaders(headers: Headers): Promise<Identity> {
+    const authorization = header(headers, 'authorization')?.trim();
+    const appHeader = header(headers, 'appname');
+    if (appHeader !== undefined && appHeader !== '' && !this.isThisApp(appHeader)) {
+      throw new HttpError(401, `Unknown app "${appHeader}"`);
+    }
+    if (authorization) {
+      const [scheme = '', ...rest] = authorization.split(/\s+/);
+      const value = rest.join(' ');
+      if (scheme.toLowerCase() === 'bearer') {
+        const identity = await this.fromBearer(value, authorization);
+        if (!identity) throw new HttpError(401, INVALID_TOKEN_MESSAGE);
+        return identity;
+      }
+      if (scheme.toLowerCase() === 'basic') return this.fromBasic(value, authorization);
+      throw new HttpError(401, 'Unsupported Authorization scheme (use Bearer or Basic)');
+    }
+    const anonymous = header(headers, 'anonymoustoken');
+    if (anonymous) {
+      const identity = this.fromAnonymousToken(anonymous);
+      if (!identity) throw new HttpError(401, 'Invalid anonymous token');
+      return identity;
+    }
+    throw new HttpError(
+      401,
+      'Authentication required: send "Authorization: Bearer <token>", an AnonymousToken header or Basic master:user credentials',
+    );
+  }
+
+  /**
+   * Verifies a bearer access token (without the "Bearer " prefix) and that its user and session
+   * still exist. Resolves `null` when it does not hold.
+   */
+  async fromBearer(token: string, presented: string = `Bearer ${token}`): Promise<Identity | null> {
+    const claims = await this.tokens.verify(token);
+    if (!claims || !this.isThisApp(claims.appName)) return null;
+    const user = this.users.findById(claims.userId);
+    if (!user || !this.users.isSessionLive(claims.sessionId)) return null;
+    return {
+      kind: 'user',
+      username: user.email,
+      role: user.role,
+      userId: String(user.id),
+      appName: this.app.appName,
+      token: presented,
+      sessionId: claims.sessionId,
+    };
+  }
+
+  /** The guest identity when `token` is the app's anonymous token, else `null`. */
+  fromAnonymousToken(token: string): Identity | null {
+    if (!sameSecret(token, this.app.anonymousToken)) return null;
+    return {
+      kind: 'anonymous',
+      username: null,
+      role: this.app.anonymousRole,
+      userId: null,
+      appName: this.app.appName,
+      token,
+    };
+  }
+
+  private fromBasic(encoded: string, presented: string): Identity {
+    const decoded = Buffer.from(encoded, 'base64').toString('utf8');
+    const colon = decoded.indexOf(':');
+    const master = colon < 0 ? decoded : decoded.slice(0, colon);
+    const user = colon < 0 ? '' : decoded.slice(colon + 1);
+    if (!sameSecret(master, this.app.masterToken) || !sameSecret(user, this.app.userToken)) {
+      throw new HttpError(401, 'Invalid master/user token');
+    }
+    return {
+      kind: 'master',
+      username: null,
+      role: 'Admin',
+      userId: null,
+      appName: this.app.appName,
+      token: presented,
+    };
+  }
+}

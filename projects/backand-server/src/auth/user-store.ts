@@ -1,0 +1,194 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { AppDefinition } from '../app-definition/schema';
+import { BUILTIN_USER_FIELDS } from '../app-definition/check-app-definition';
+import type { Db } from '../storage/database';
+import { quoteIdent } from '../storage/sql';
+import { fieldTypeOf, toStored } from '../objects/fields';
+import { hashPassword, verifyPassword } from './passwords';
+
+/** A registered user, as the built-in `users` object stores it. */
+export interface UserRecord {
+  id: number;
+  email: string;
+  firstName: string | null;
+  lastName: string | null;
+  role: string;
+}
+
+/** New user details. `parameters` fill matching extra fields of the `users` object. */
+export interface NewUser {
+  email: string;
+  password: string;
+  role: string;
+  firstName?: string;
+  lastName?: string;
+  parameters?: Record<string, unknown>;
+}
+
+const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
+
+/** Registered users and their credentials, refresh-token sessions and reset tokens. */
+export class UserStore {
+  constructor(
+    private readonly db: Db,
+    private readonly app: AppDefinition,
+  ) {
+    db.exec(
+      `CREATE UNIQUE INDEX IF NOT EXISTS _backand_users_email ON users (email COLLATE NOCASE)`,
+    );
+  }
+
+  /** Finds a user by username (email, case-insensitive). */
+  findByUsername(username: string): UserRecord | undefined {
+    return this.db
+      .prepare(
+        `SELECT id, email, firstName, lastName, role FROM users WHERE email = ? COLLATE NOCASE`,
+      )
+      .get(username) as UserRecord | undefined;
+  }
+
+  /** Finds a user by id. */
+  findById(id: number | string): UserRecord | undefined {
+    return this.db
+      .prepare(`SELECT id, email, firstName, lastName, role FROM users WHERE id = ?`)
+      .get(Number(id)) as UserRecord | undefined;
+  }
+
+  /**
+   * Registers a user. Extra `users` fields named in `parameters` are stored (type-checked);
+   * built-in fields (email, names, role) never come from `parameters`.
+   */
+  async create(user: NewUser): Promise<UserRecord> {
+    const extra = this.extraValues(user.parameters ?? {});
+    const hash = await hashPassword(user.password);
+    const columns = ['email', 'firstName', 'lastName', 'role', ...Object.keys(extra)];
+    const values = [
+      user.email,
+      user.firstName ?? '',
+      user.lastName ?? '',
+      user.role,
+      ...Object.values(extra),
+    ];
+    const insert = this.db.transaction(() => {
+      const info = this.db
+        .prepare(
+          `INSERT INTO users (${columns.map(quoteIdent).join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`,
+        )
+        .run(...values);
+      const id = Number(info.lastInsertRowid);
+      this.db
+        .prepare(`INSERT INTO _backand_credentials (user_id, password_hash) VALUES (?, ?)`)
+        .run(id, hash);
+      return id;
+    });
+    return this.findById(insert())!;
+  }
+
+  /** Checks a user's password. A user without credentials (created as a row) never matches. */
+  async checkPassword(userId: number, password: string): Promise<boolean> {
+    const row = this.db
+      .prepare(`SELECT password_hash FROM _backand_credentials WHERE user_id = ?`)
+      .get(userId) as { password_hash: string } | undefined;
+    return row ? verifyPassword(password, row.password_hash) : false;
+  }
+
+  /** Sets a user's password. */
+  async setPassword(userId: number, password: string): Promise<void> {
+    const hash = await hashPassword(password);
+    this.db
+      .prepare(
+        `INSERT INTO _backand_credentials (user_id, password_hash) VALUES (?, ?)
+         ON CONFLICT(user_id) DO UPDATE SET password_hash = excluded.password_hash`,
+      )
+      .run(userId, hash);
+  }
+
+  /** Creates the definition's seeded users that do not exist yet. Returns the usernames created. */
+  async seed(): Promise<string[]> {
+    const created: string[] = [];
+    for (const user of this.app.users) {
+      if (this.findByUsername(user.username)) continue;
+      await this.create({
+        email: user.username,
+        password: user.password,
+        role: user.role,
+        firstName: user.firstName,
+        lastName: user.lastName,
+        ...(user.parameters ? { parameters: user.parameters } : {}),
+      });
+      created.push(user.username);
+    }
+    return created;
+  }
+
+  /** Opens a refresh-token session for a user. Returns the session id and the token. */
+  openSession(userId: number): { sessionId: number; refreshToken: string } {
+    const refreshToken = randomBytes(32).toString('base64url');
+    const info = this.db
+      .prepare(
+        `INSERT INTO _backand_refresh_tokens (user_id, token_hash, created_at) VALUES (?, ?, ?)`,
+      )
+      .run(userId, sha256(refreshToken), new Date().toISOString());
+    return { sessionId: Number(info.lastInsertRowid), refreshToken };
+  }
+
+  /** The live session of a refresh token of `userId`, or undefined. */
+  findSession(userId: number, refreshToken: string): number | undefined {
+    const row = this.db
+      .prepare(
+        `SELECT id FROM _backand_refresh_tokens WHERE token_hash = ? AND user_id = ? AND revoked_at IS NULL`,
+      )
+      .get(sha256(refreshToken), userId) as { id: number } | undefined;
+    return row?.id;
+  }
+
+  /** Whether a session is still live (not revoked). */
+  isSessionLive(sessionId: number): boolean {
+    return (
+      this.db
+        .prepare(`SELECT 1 FROM _backand_refresh_tokens WHERE id = ? AND revoked_at IS NULL`)
+        .get(sessionId) !== undefined
+    );
+  }
+
+  /** Revokes a session's refresh token. */
+  revokeSession(sessionId: number): void {
+    this.db
+      .prepare(
+        `UPDATE _backand_refresh_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL`,
+      )
+      .run(new Date().toISOString(), sessionId);
+  }
+
+  /** Issues a one-hour password-reset token for a user. */
+  issueResetToken(userId: number): string {
+    const token = randomBytes(24).toString('base64url');
+    this.db
+      .prepare(
+        `INSERT INTO _backand_reset_tokens (token_hash, user_id, expires_at) VALUES (?, ?, ?)`,
+      )
+      .run(sha256(token), userId, Date.now() + 3600_000);
+    return token;
+  }
+
+  /** Consumes a reset token: returns its user id once, or undefined when unknown or expired. */
+  consumeResetToken(token: string): number | undefined {
+    const hash = sha256(token);
+    const row = this.db
+      .prepare(`SELECT user_id, expires_at FROM _backand_reset_tokens WHERE token_hash = ?`)
+      .get(hash) as { user_id: number; expires_at: number } | undefined;
+    this.db.prepare(`DELETE FROM _backand_reset_tokens WHERE token_hash = ?`).run(hash);
+    return row && row.expires_at > Date.now() ? row.user_id : undefined;
+  }
+
+  private extraValues(parameters: Record<string, unknown>): Record<string, unknown> {
+    const fields = this.app.objects['users']?.fields ?? {};
+    const out: Record<string, unknown> = {};
+    for (const [name, value] of Object.entries(parameters)) {
+      const spec = fields[name];
+      if (!spec || name in BUILTIN_USER_FIELDS) continue;
+      out[name] = toStored('users', name, fieldTypeOf(spec), value);
+    }
+    return out;
+  }
+}

@@ -1,0 +1,236 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { AppContext } from '../app-context';
+import { sameSecret, isAdmin } from '../auth/identity';
+import type { UserRecord } from '../auth/user-store';
+import { HttpError } from './http-error';
+
+/** The shortest password accepted on sign-up, change and reset. */
+export const MIN_PASSWORD_LENGTH = 6;
+
+type Body = Record<string, unknown>;
+
+function bodyOf(request: FastifyRequest): Body {
+  const body = request.body;
+  return body && typeof body === 'object' && !Array.isArray(body) ? (body as Body) : {};
+}
+
+function str(body: Body, ...names: string[]): string | undefined {
+  for (const name of names) {
+    const v = body[name];
+    if (typeof v === 'string') return v;
+  }
+  return undefined;
+}
+
+function checkPassword(value: unknown, field: string): string {
+  if (typeof value !== 'string' || value.length < MIN_PASSWORD_LENGTH) {
+    throw new HttpError(
+      400,
+      `"${field}" must be a string of at least ${MIN_PASSWORD_LENGTH} characters`,
+      { field },
+    );
+  }
+  return value;
+}
+
+/** The user details shared by the token response and the profile. */
+export function userDetails(ctx: AppContext, user: UserRecord): Record<string, unknown> {
+  const firstName = user.firstName ?? '';
+  const lastName = user.lastName ?? '';
+  return {
+    appName: ctx.app.appName,
+    username: user.email,
+    role: user.role,
+    firstName,
+    lastName,
+    fullName: `${firstName} ${lastName}`.trim(),
+    regId: 0,
+    userId: String(user.id),
+  };
+}
+
+function grantError(reply: FastifyReply, status: number, description: string) {
+  return reply.status(status).send({ error: 'invalid_grant', error_description: description });
+}
+
+/** `/token`, sign-up, sign-out, passwords and profile (PROTOCOL §2). */
+export function registerAuthRoutes(fastify: FastifyInstance, ctx: AppContext): void {
+  const { users, tokens } = ctx;
+
+  fastify.post('/token', async (request, reply) => {
+    const body = bodyOf(request);
+    const appName = str(body, 'appName', 'appname', 'AppName');
+    if (!ctx.resolver.isThisApp(appName)) {
+      return grantError(reply, 400, `Unknown app "${appName ?? ''}"`);
+    }
+    const grant = str(body, 'grant_type') ?? 'password';
+    if (grant !== 'password' && grant !== 'refresh_token') {
+      return grantError(reply, 400, `Unsupported grant_type "${grant}"`);
+    }
+    const username = (str(body, 'username', 'userName') ?? '').trim();
+    const userKey = `user:${username.toLowerCase()}`;
+    const addressKey = `address:${request.ip}`;
+    const wait = Math.max(
+      ctx.signInLimits.perUser.blockedFor(userKey),
+      ctx.signInLimits.perAddress.blockedFor(addressKey),
+    );
+    if (wait > 0) {
+      reply.header('Retry-After', String(wait));
+      return grantError(
+        reply,
+        429,
+        `Too many failed sign-in attempts. Try again in ${wait} seconds.`,
+      );
+    }
+    const user = username ? users.findByUsername(username) : undefined;
+    const refreshToken = str(body, 'refreshToken', 'refresh_token');
+    let sessionId: number | undefined;
+    let newRefreshToken: string | undefined;
+    if (refreshToken !== undefined) {
+      sessionId = user ? users.findSession(user.id, refreshToken) : undefined;
+      newRefreshToken = refreshToken;
+    } else {
+      const password = str(body, 'password') ?? '';
+      if (user && (await users.checkPassword(user.id, password))) {
+        ({ sessionId, refreshToken: newRefreshToken } = users.openSession(user.id));
+      }
+    }
+    if (!user || sessionId === undefined || newRefreshToken === undefined) {
+      ctx.signInLimits.perUser.fail(userKey);
+      ctx.signInLimits.perAddress.fail(addressKey);
+      return grantError(
+        reply,
+        400,
+        refreshToken !== undefined
+          ? 'The refresh token is invalid or was revoked.'
+          : 'The user name or password is incorrect.',
+      );
+    }
+    ctx.signInLimits.perUser.reset(userKey);
+    const accessToken = await tokens.sign({
+      userId: String(user.id),
+      username: user.email,
+      role: user.role,
+      appName: ctx.app.appName,
+      sessionId,
+    });
+    return {
+      access_token: accessToken,
+      token_type: 'bearer',
+      expires_in: tokens.ttlSeconds,
+      ...userDetails(ctx, user),
+      refresh_token: newRefreshToken,
+    };
+  });
+
+  fastify.post('/1/user/signup', async (request) => {
+    const token = request.headers['signuptoken'];
+    if (!ctx.app.signUpToken) throw new HttpError(403, 'Sign-up is not enabled for this app');
+    if (typeof token !== 'string' || !sameSecret(token, ctx.app.signUpToken)) {
+      throw new HttpError(401, 'Invalid or missing SignUpToken header');
+    }
+    const body = bodyOf(request);
+    const email = str(body, 'email')?.trim() ?? '';
+    if (!/^[^\s@]+@[^\s@]+$/.test(email)) {
+      throw new HttpError(400, '"email" must be an email address', { field: 'email' });
+    }
+    const password = checkPassword(body['password'], 'password');
+    if (body['confirmPassword'] !== undefined && body['confirmPassword'] !== password) {
+      throw new HttpError(400, '"confirmPassword" does not match "password"', {
+        field: 'confirmPassword',
+      });
+    }
+    const parameters = body['parameters'];
+    if (
+      parameters !== undefined &&
+      parameters !== null &&
+      (typeof parameters !== 'object' || Array.isArray(parameters))
+    ) {
+      throw new HttpError(400, '"parameters" must be an object', { field: 'parameters' });
+    }
+    if (users.findByUsername(email)) throw new HttpError(409, `The user "${email}" already exists`);
+    const user = await users.create({
+      email,
+      password,
+      role: ctx.app.signUpRole,
+      firstName: str(body, 'firstName') ?? '',
+      lastName: str(body, 'lastName') ?? '',
+      parameters: (parameters ?? {}) as Record<string, unknown>,
+    });
+    return {
+      username: user.email,
+      currentStatus: 1,
+      message: 'The user is ready to sign in',
+      listOfPossibleStatus: [
+        { '1': 'ready to sign in' },
+        { '2': 'waiting for the sign-up to be confirmed' },
+        { '3': 'waiting for the email to be verified' },
+      ],
+    };
+  });
+
+  fastify.get('/1/user/signout', async (request) => {
+    const identity = await ctx.resolver.fromHeaders(request.headers);
+    if (identity.sessionId !== undefined) users.revokeSession(identity.sessionId);
+    return {};
+  });
+
+  fastify.post('/1/user/changePassword', async (request) => {
+    const identity = await ctx.resolver.fromHeaders(request.headers);
+    if (identity.kind !== 'user' || identity.userId === null) {
+      throw new HttpError(403, 'Changing a password needs a signed-in user');
+    }
+    const body = bodyOf(request);
+    const newPassword = checkPassword(body['newPassword'], 'newPassword');
+    const ok = await users.checkPassword(Number(identity.userId), str(body, 'oldPassword') ?? '');
+    if (!ok) throw new HttpError(400, 'The old password is incorrect', { field: 'oldPassword' });
+    await users.setPassword(Number(identity.userId), newPassword);
+    return {};
+  });
+
+  fastify.post('/1/user/requestResetPassword', async (request) => {
+    const body = bodyOf(request);
+    const appName = str(body, 'appName', 'appname');
+    if (appName !== undefined && !ctx.resolver.isThisApp(appName)) {
+      throw new HttpError(400, `Unknown app "${appName}"`);
+    }
+    const username = str(body, 'username', 'userName') ?? '';
+    if (!username) throw new HttpError(400, '"username" is required', { field: 'username' });
+    const user = users.findByUsername(username);
+    // Without a mail service the token goes to the log, and to an admin caller.
+    const admin = await callerIsAdmin(ctx, request);
+    if (!user) return {};
+    const resetToken = users.issueResetToken(user.id);
+    request.log.info({ username: user.email, resetToken }, 'password reset requested');
+    return admin ? { resetToken } : {};
+  });
+
+  fastify.post('/1/user/resetPassword', async (request) => {
+    const body = bodyOf(request);
+    const newPassword = checkPassword(body['newPassword'], 'newPassword');
+    const token = str(body, 'resetToken') ?? '';
+    const userId = token ? users.consumeResetToken(token) : undefined;
+    if (userId === undefined) {
+      throw new HttpError(400, 'The reset token is invalid or expired', { field: 'resetToken' });
+    }
+    await users.setPassword(userId, newPassword);
+    return {};
+  });
+
+  fastify.get('/api/account/profile', async (request) => {
+    const identity = await ctx.resolver.fromHeaders(request.headers);
+    const user = identity.userId === null ? undefined : users.findById(identity.userId);
+    if (identity.kind !== 'user' || !user) {
+      throw new HttpError(403, 'The profile needs a signed-in user');
+    }
+    return userDetails(ctx, user);
+  });
+}
+
+async function callerIsAdmin(ctx: AppContext, request: FastifyRequest): Promise<boolean> {
+  try {
+    return isAdmin(await ctx.resolver.fromHeaders(request.headers));
+  } catch {
+    return false;
+  }
+}

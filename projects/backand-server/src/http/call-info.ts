@@ -1,0 +1,35 @@
+import type { FastifyRequest } from 'fastify';
+import type { AppContext, CallInfo } from '../app-context';
+import { parseParameters } from '../objects/list-params';
+
+/**
+ * Resolves the caller and the call's `parameters` (query `parameters`, or, when `fromBody` is
+ * set, a `parameters` object in the JSON body).
+ * @throws HttpError 401 when the caller cannot be identified.
+ */
+export async function callInfo(
+  ctx: AppContext,
+  request: FastifyRequest,
+  fromBody = false,
+): Promise<CallInfo> {
+  const identity = await ctx.resolver.fromHeaders(request.headers);
+  let parameters = parseParameters(request.query as Record<string, unknown>);
+  const body = request.body as Record<string, unknown> | undefined;
+  if (fromBody && body && typeof body === 'object' && !Array.isArray(body)) {
+    const p = body['parameters'];
+    if (p && typeof p === 'object' && !Array.isArray(p)) {
+      parameters = { ...parameters, ...(p as Record<string, unknown>) };
+    }
+  }
+  return { identity, method: request.method, headers: safeHeaders(request.headers), parameters };
+}
+
+/** Request headers handed to actions, without credentials. */
+function safeHeaders(headers: FastifyRequest['headers']): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (['authorization', 'anonymoustoken', 'signuptoken', 'cookie'].includes(name)) continue;
+    out[name] = value;
+  }
+  return out;
+}

@@ -1,0 +1,144 @@
+import { HttpError } from '../http/http-error';
+
+/** The 13 filter operators of the Backand protocol. */
+export const FILTER_OPERATORS = [
+  'equals',
+  'notEquals',
+  'greaterThan',
+  'greaterThanOrEqualsTo',
+  'lessThan',
+  'lessThanOrEqualsTo',
+  'empty',
+  'notEmpty',
+  'startsWith',
+  'endsWith',
+  'contains',
+  'notContains',
+  'in',
+] as const;
+/** One of {@link FILTER_OPERATORS}. */
+export type FilterOperator = (typeof FILTER_OPERATORS)[number];
+
+/** One filter condition. */
+export interface FilterItem {
+  fieldName: string;
+  operator: FilterOperator;
+  value: unknown;
+}
+
+/** One sort key. */
+export interface SortItem {
+  fieldName: string;
+  order: 'asc' | 'desc';
+}
+
+/** The parsed query parameters of a list request. */
+export interface ListParams {
+  pageSize: number;
+  pageNumber: number;
+  filter: FilterItem[];
+  sort: SortItem[];
+  search: string;
+  excludeMetadata: boolean;
+  excludeTotalRows: boolean;
+}
+
+/** Rows per page when the client asks for none. */
+export const DEFAULT_PAGE_SIZE = 20;
+/** The largest page the server returns; larger requests get this many rows. */
+export const MAX_PAGE_SIZE = 200;
+
+type Query = Record<string, unknown>;
+
+/** Parses a URL-encoded JSON query parameter; `undefined` when absent or empty. */
+export function parseJsonParam(query: Query, name: string): unknown {
+  const raw = first(query[name]);
+  if (raw === undefined || raw === '') return undefined;
+  try {
+    return JSON.parse(raw);
+  } catch {
+    throw new HttpError(400, `Query parameter "${name}" is not valid JSON`);
+  }
+}
+
+/** The `parameters` query parameter as an object (`{}` when absent). */
+export function parseParameters(query: Query): Record<string, unknown> {
+  const value = parseJsonParam(query, 'parameters');
+  if (value === undefined || value === null) return {};
+  if (typeof value !== 'object' || Array.isArray(value)) {
+    throw new HttpError(400, 'Query parameter "parameters" must be a JSON object');
+  }
+  return value as Record<string, unknown>;
+}
+
+/** Parses `pageSize`, `pageNumber`, `filter`, `sort`, `search` and `exclude`. */
+export function parseListParams(query: Query): ListParams {
+  const pageSize = positiveInt(query, 'pageSize', DEFAULT_PAGE_SIZE);
+  const exclude = (first(query['exclude']) ?? '').split(',').map((s) => s.trim().toLowerCase());
+  return {
+    pageSize: Math.min(pageSize, MAX_PAGE_SIZE),
+    pageNumber: positiveInt(query, 'pageNumber', 1),
+    filter: parseFilter(parseJsonParam(query, 'filter')),
+    sort: parseSort(parseJsonParam(query, 'sort')),
+    search: first(query['search']) ?? '',
+    excludeMetadata: exclude.includes('metadata'),
+    excludeTotalRows: exclude.includes('totalrows'),
+  };
+}
+
+function parseFilter(value: unknown): FilterItem[] {
+  if (value === undefined || value === null) return [];
+  const items = Array.isArray(value) ? value : [value];
+  return items.map((item, i) => {
+    if (!item || typeof item !== 'object' || Array.isArray(item)) {
+      throw new HttpError(400, `filter[${i}] must be an object {fieldName, operator, value}`);
+    }
+    const { fieldName, operator, value: v } = item as Record<string, unknown>;
+    if (typeof fieldName !== 'string' || fieldName === '') {
+      throw new HttpError(400, `filter[${i}].fieldName must be a non-empty string`);
+    }
+    const op = FILTER_OPERATORS.find(
+      (o) => typeof operator === 'string' && o.toLowerCase() === operator.toLowerCase(),
+    );
+    if (!op) {
+      throw new HttpError(
+        400,
+        `filter[${i}].operator must be one of ${FILTER_OPERATORS.join(', ')}, got ${JSON.stringify(operator)}`,
+      );
+    }
+    return { fieldName, operator: op, value: v };
+  });
+}
+
+function parseSort(value: unknown): SortItem[] {
+  if (value === undefined || value === null) return [];
+  const items = Array.isArray(value) ? value : [value];
+  return items.map((item, i) => {
+    if (!item || typeof item !== 'object' || Array.isArray(item)) {
+      throw new HttpError(400, `sort[${i}] must be an object {fieldName, order}`);
+    }
+    const { fieldName, order } = item as Record<string, unknown>;
+    if (typeof fieldName !== 'string' || fieldName === '') {
+      throw new HttpError(400, `sort[${i}].fieldName must be a non-empty string`);
+    }
+    const o = order === undefined || order === null ? 'asc' : String(order).toLowerCase();
+    if (o !== 'asc' && o !== 'desc') {
+      throw new HttpError(400, `sort[${i}].order must be "asc" or "desc"`);
+    }
+    return { fieldName, order: o };
+  });
+}
+
+function positiveInt(query: Query, name: string, fallback: number): number {
+  const raw = first(query[name]);
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^\d+$/.test(raw) || Number(raw) < 1) {
+    throw new HttpError(400, `Query parameter "${name}" must be a positive integer`);
+  }
+  return Number(raw);
+}
+
+function first(value: unknown): string | undefined {
+  if (Array.isArray(value)) return value.length ? String(value[0]) : undefined;
+  return value === undefined || value === null ? undefined : String(value);
+}

@@ -1,0 +1,152 @@
+import type { FieldType, ObjectDefinition } from '../app-definition/schema';
+import { HttpError } from '../http/http-error';
+import { escapeLike, quoteIdent } from '../storage/sql';
+import { fieldTypeOf, textFields, toStored, type SqlValue } from './fields';
+import type { FilterItem, ListParams } from './list-params';
+
+/** A WHERE clause and its bound values. */
+export interface SqlWhere {
+  sql: string;
+  params: SqlValue[];
+}
+
+/** The type of a field of an object, `int` for `id`. @throws HttpError 400 for unknown fields. */
+export function fieldType(
+  objectName: string,
+  object: ObjectDefinition,
+  field: string,
+  usage: string,
+): FieldType {
+  if (field === 'id') return 'int';
+  const spec = Object.prototype.hasOwnProperty.call(object.fields, field)
+    ? object.fields[field]
+    : undefined;
+  if (!spec) {
+    throw new HttpError(400, `Unknown field "${field}" in ${usage} of "${objectName}"`, { field });
+  }
+  return fieldTypeOf(spec);
+}
+
+/**
+ * Builds the WHERE clause of a list: the filters, the free-text search and, for "own" access,
+ * the owner restriction. Identifiers come from the definition; every value is a bound parameter.
+ */
+export function buildWhere(
+  objectName: string,
+  object: ObjectDefinition,
+  params: Pick<ListParams, 'filter' | 'search'>,
+  ownerOnly: string | null | undefined,
+): SqlWhere {
+  const clauses: string[] = [];
+  const values: SqlValue[] = [];
+  for (const item of params.filter) {
+    const clause = filterClause(objectName, object, item);
+    clauses.push(clause.sql);
+    values.push(...clause.params);
+  }
+  if (params.search) {
+    const fields = textFields(object);
+    if (fields.length === 0) clauses.push('0 = 1');
+    else {
+      clauses.push(`(${fields.map((f) => `${quoteIdent(f)} LIKE ? ESCAPE '\\'`).join(' OR ')})`);
+      values.push(...fields.map(() => `%${escapeLike(params.search)}%`));
+    }
+  }
+  if (ownerOnly !== undefined) {
+    // A guest owns nothing.
+    if (ownerOnly === null || !object.ownerField) clauses.push('0 = 1');
+    else {
+      clauses.push(`${quoteIdent(object.ownerField)} = ? COLLATE NOCASE`);
+      values.push(ownerOnly);
+    }
+  }
+  return { sql: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', params: values };
+}
+
+/** Builds the ORDER BY clause; `id` ascending breaks ties so pages are stable. */
+export function buildOrderBy(
+  objectName: string,
+  object: ObjectDefinition,
+  params: Pick<ListParams, 'sort'>,
+): string {
+  const keys = params.sort.map((s) => {
+    fieldType(objectName, object, s.fieldName, 'sort');
+    return `${quoteIdent(s.fieldName)} ${s.order === 'desc' ? 'DESC' : 'ASC'}`;
+  });
+  if (!params.sort.some((s) => s.fieldName === 'id')) keys.push('"id" ASC');
+  return `ORDER BY ${keys.join(', ')}`;
+}
+
+function filterClause(objectName: string, object: ObjectDefinition, item: FilterItem): SqlWhere {
+  const type = fieldType(objectName, object, item.fieldName, 'filter');
+  const col = quoteIdent(item.fieldName);
+  const typed = (v: unknown): SqlValue => {
+    if (v === null || v === undefined) return null;
+    return toStored(objectName, item.fieldName, type, v);
+  };
+  const text = (v: unknown): string => {
+    if (v === null || v === undefined || typeof v === 'object') {
+      throw new HttpError(
+        400,
+        `Filter "${item.operator}" on "${item.fieldName}" needs a string or number value`,
+        { field: item.fieldName },
+      );
+    }
+    return escapeLike(String(v));
+  };
+  const like = (pattern: string, negate: boolean): SqlWhere => ({
+    sql: negate
+      ? `(${col} IS NULL OR CAST(${col} AS TEXT) NOT LIKE ? ESCAPE '\\')`
+      : `CAST(${col} AS TEXT) LIKE ? ESCAPE '\\'`,
+    params: [pattern],
+  });
+  const compare = (op: string): SqlWhere => {
+    const value = typed(item.value);
+    if (value === null) {
+      throw new HttpError(400, `Filter "${item.operator}" on "${item.fieldName}" needs a value`, {
+        field: item.fieldName,
+      });
+    }
+    return { sql: `${col} ${op} ?`, params: [value] };
+  };
+  switch (item.operator) {
+    case 'equals':
+      return { sql: `${col} IS ?`, params: [typed(item.value)] };
+    case 'notEquals':
+      return { sql: `${col} IS NOT ?`, params: [typed(item.value)] };
+    case 'greaterThan':
+      return compare('>');
+    case 'greaterThanOrEqualsTo':
+      return compare('>=');
+    case 'lessThan':
+      return compare('<');
+    case 'lessThanOrEqualsTo':
+      return compare('<=');
+    case 'empty':
+      return { sql: `(${col} IS NULL OR ${col} = '')`, params: [] };
+    case 'notEmpty':
+      return { sql: `(${col} IS NOT NULL AND ${col} <> '')`, params: [] };
+    case 'startsWith':
+      return like(`${text(item.value)}%`, false);
+    case 'endsWith':
+      return like(`%${text(item.value)}`, false);
+    case 'contains':
+      return like(`%${text(item.value)}%`, false);
+    case 'notContains':
+      return like(`%${text(item.value)}%`, true);
+    case 'in': {
+      const list = Array.isArray(item.value)
+        ? item.value
+        : typeof item.value === 'string'
+          ? item.value.split(',').map((s) => s.trim())
+          : item.value === undefined || item.value === null
+            ? []
+            : [item.value];
+      if (list.length === 0) return { sql: '0 = 1', params: [] };
+      if (list.length > 1000) {
+        throw new HttpError(400, `Filter "in" on "${item.fieldName}" takes at most 1000 values`);
+      }
+      return { sql: `${col} IN (${list.map(() => '?').join(', ')})`, params: list.map(typed) };
+    }
+  }
+}

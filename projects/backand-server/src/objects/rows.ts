@@ -1,0 +1,83 @@
+import type { ObjectDefinition } from '../app-definition/schema';
+import { HttpError } from '../http/http-error';
+import { quoteIdent } from '../storage/sql';
+import { fieldTypeOf, fromStored, isRequired, toStored, type SqlValue } from './fields';
+
+/** A row as stored (column name → SQLite value). */
+export type DbRow = Record<string, unknown> & { id: number };
+
+/** Keys a client may send back with a row that are not fields: ignored on writes. */
+const IGNORED_INPUT_KEYS = new Set(['id', '__metadata']);
+
+/** The SELECT list of an object: `id` and its declared fields. */
+export function selectList(object: ObjectDefinition): string {
+  return ['id', ...Object.keys(object.fields)].map(quoteIdent).join(', ');
+}
+
+/**
+ * The JSON form of a stored row: `id`, every field with its JSON type, and
+ * `__metadata: {id}` unless excluded.
+ */
+export function toOutputRow(
+  object: ObjectDefinition,
+  row: DbRow,
+  withMetadata = true,
+): Record<string, unknown> {
+  const out: Record<string, unknown> = { id: Number(row.id) };
+  for (const [name, spec] of Object.entries(object.fields)) {
+    out[name] = fromStored(fieldTypeOf(spec), row[name]);
+  }
+  if (withMetadata) out['__metadata'] = { id: String(row.id) };
+  return out;
+}
+
+/**
+ * Checks a create/update body against the object's fields and converts it to stored values.
+ * Unknown fields, wrong types, and missing (create) or nulled (update) required fields are
+ * `400` errors naming the field.
+ */
+export function toStoredValues(
+  objectName: string,
+  object: ObjectDefinition,
+  body: unknown,
+  mode: 'create' | 'update',
+): Record<string, SqlValue> {
+  if (body === undefined || body === null) body = {};
+  if (typeof body !== 'object' || Array.isArray(body)) {
+    throw new HttpError(400, `The body must be a JSON object of "${objectName}" fields`);
+  }
+  const values: Record<string, SqlValue> = {};
+  for (const [name, value] of Object.entries(body as Record<string, unknown>)) {
+    if (IGNORED_INPUT_KEYS.has(name)) continue;
+    const spec = Object.prototype.hasOwnProperty.call(object.fields, name)
+      ? object.fields[name]
+      : undefined;
+    if (!spec) {
+      throw new HttpError(400, `Unknown field "${name}" for "${objectName}"`, { field: name });
+    }
+    if (value === undefined) continue;
+    values[name] = toStored(objectName, name, fieldTypeOf(spec), value);
+  }
+  for (const [name, spec] of Object.entries(object.fields)) {
+    if (!isRequired(spec)) continue;
+    const missing =
+      mode === 'create'
+        ? values[name] === undefined || values[name] === null
+        : values[name] === null;
+    if (missing) {
+      throw new HttpError(400, `Field "${name}" of "${objectName}" is required`, { field: name });
+    }
+  }
+  return values;
+}
+
+/** Parses a row id from a URL segment. @throws HttpError 400 when it is not a positive integer. */
+export function parseId(objectName: string, raw: string): number {
+  if (!/^\d{1,15}$/.test(raw) || Number(raw) < 1) {
+    throw new HttpError(
+      400,
+      `Invalid id "${raw.slice(0, 40)}" for "${objectName}": expected a positive integer`,
+    );
+  }
+  return Number(raw);
+}

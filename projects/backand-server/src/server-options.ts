@@ -1,0 +1,33 @@
+import type { AppDefinition, AppDefinitionInput } from './app-definition/schema';
+
+/** Options of {@link startServer}. */
+export interface ServerOptions {
+  /** An app definition, or the path of a .json/.js/.ts file; default: the built-in demo app. */
+  app?: AppDefinition | AppDefinitionInput | string;
+  /** Port to listen on; default 4000; 0 picks a free port. */
+  port?: number;
+  /** Interface to listen on; default '127.0.0.1'. */
+  host?: string;
+  /**
+   * SQLite file or ':memory:'. Default: `<app file name>.db` next to the app file; for the demo
+   * app or a definition object, `./backand-demo.db` / `./<appName>.db` in the current directory.
+   */
+  db?: string;
+  /** PEM certificate and key: serve HTTPS and WSS. */
+  tls?: { cert: string | Buffer; key: string | Buffer };
+  /** pino log level; default 'info'. */
+  logLevel?: string;
+  /** Serve a built single-page app (e.g. dist/demo/browser) from '/'. */
+  staticDir?: string;
+}
+
+/** A started server. */
+export interface RunningServer {
+  /** Base URL, e.g. `http://127.0.0.1:4000`. */
+  url: string;
+  port: number;
+  /** The validated app definition served. */
+  app: AppDefinition;
+  /** Stops accepting, disconnects sockets, waits for requests in flight, closes the database. */
+  close(): Promise<void>;
+}

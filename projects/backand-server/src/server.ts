@@ -1,0 +1,145 @@
+import cors from '@fastify/cors';
+import formbody from '@fastify/formbody';
+import Fastify, { type FastifyInstance } from 'fastify';
+import * as path from 'node:path';
+import { Server as SocketServer } from 'socket.io';
+import { ActionRunner } from './actions/action-runner';
+import type { AppContext } from './app-context';
+import { demoAppDefinition } from './app-definition/demo-app';
+import { loadAppDefinition } from './app-definition/load-app-definition';
+import type { AppDefinition } from './app-definition/schema';
+import { AccessTokens } from './auth/access-tokens';
+import { IdentityResolver } from './auth/identity';
+import { FailureLimiter } from './auth/rate-limiter';
+import { UserStore } from './auth/user-store';
+import { registerActionRoutes } from './http/action-routes';
+import { registerAuthRoutes } from './http/auth-routes';
+import { registerBulkRoutes } from './http/bulk-routes';
+import { BODY_LIMIT, installErrorHandling } from './http/error-handler';
+import { registerObjectRoutes } from './http/object-routes';
+import { registerStatic } from './http/static-site';
+import { ObjectService } from './objects/object-service';
+import { NamedQueries } from './queries/named-queries';
+import { RealtimeHub } from './realtime/realtime-hub';
+import type { RunningServer, ServerOptions } from './server-options';
+import { closeDatabase, openDatabase, signingSecret, type Db } from './storage/database';
+import { syncSchema } from './storage/sync-schema';
+
+/** How long a disconnected socket may come back and receive what it missed. */
+const RECOVERY_WINDOW_MS = 2 * 60 * 1000;
+
+/**
+ * Starts a Backand-compatible server: REST (Fastify) and realtime (Socket.IO) on one port,
+ * SQLite storage.
+ *
+ * @example
+ * const server = await startServer({ app: './backand.app.json', port: 0 });
+ * console.log(server.url);
+ * await server.close();
+ */
+export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
+  const source = typeof options.app === 'string' ? path.resolve(options.app) : undefined;
+  const app: AppDefinition =
+    options.app === undefined ? demoAppDefinition() : await loadAppDefinition(options.app);
+  const dbFile = options.db ?? defaultDbFile(options.app, app);
+  const db = openDatabase(dbFile);
+  let fastify: FastifyInstance | undefined;
+  try {
+    syncSchema(db, app);
+    const queries = new NamedQueries(db, app, source && path.relative(process.cwd(), source));
+    fastify = Fastify({
+      logger: { level: options.logLevel ?? 'info' },
+      bodyLimit: BODY_LIMIT,
+      forceCloseConnections: 'idle',
+      ...(options.tls ? { https: { cert: options.tls.cert, key: options.tls.key } } : {}),
+    } as Parameters<typeof Fastify>[0]) as unknown as FastifyInstance;
+    const io = new SocketServer(fastify.server, {
+      allowEIO3: true,
+      cors: { origin: '*', credentials: false },
+      connectionStateRecovery: {
+        maxDisconnectionDuration: RECOVERY_WINDOW_MS,
+        skipMiddlewares: true,
+      },
+    });
+    const ctx = await createContext(db, app, io, fastify);
+    await ctx.users.seed();
+    const objects = new ObjectService(ctx);
+
+    await fastify.register(cors, { origin: '*', credentials: false });
+    await fastify.register(formbody, { bodyLimit: BODY_LIMIT });
+    installErrorHandling(fastify);
+    registerAuthRoutes(fastify, ctx);
+    registerObjectRoutes(fastify, ctx, objects);
+    registerActionRoutes(fastify, ctx, objects, queries);
+    registerBulkRoutes(fastify);
+    await registerStatic(fastify, options.staticDir);
+
+    fastify.addHook('preClose', (done) => {
+      // Open sockets would keep the HTTP server from closing.
+      io.local.disconnectSockets(true);
+      io.engine.close();
+      done();
+    });
+    await fastify.listen({ port: options.port ?? 4000, host: options.host ?? '127.0.0.1' });
+    const address = fastify.server.address();
+    const port = typeof address === 'object' && address ? address.port : (options.port ?? 4000);
+    const host = options.host ?? '127.0.0.1';
+    const urlHost =
+      host === '0.0.0.0' || host === '::' ? 'localhost' : host.includes(':') ? `[${host}]` : host;
+    const url = `${options.tls ? 'https' : 'http'}://${urlHost}:${port}`;
+    const server = fastify;
+    let closing: Promise<void> | undefined;
+    return {
+      url,
+      port,
+      app,
+      close: () =>
+        (closing ??= (async () => {
+          try {
+            await server.close();
+          } finally {
+            closeDatabase(db);
+          }
+        })()),
+    };
+  } catch (err) {
+    await fastify?.close().catch(() => undefined);
+    closeDatabase(db);
+    throw err;
+  }
+}
+
+async function createContext(
+  db: Db,
+  app: AppDefinition,
+  io: SocketServer,
+  fastify: FastifyInstance,
+): Promise<AppContext> {
+  const tokens = new AccessTokens(signingSecret(db, app.secret), app.tokenTtlSeconds);
+  const users = new UserStore(db, app);
+  const resolver = new IdentityResolver(app, tokens, users);
+  const windowMs = app.signInLimits.windowSeconds * 1000;
+  return {
+    app,
+    db,
+    users,
+    tokens,
+    resolver,
+    actions: new ActionRunner(fastify.log),
+    realtime: new RealtimeHub(io, app, resolver),
+    logger: fastify.log,
+    signInLimits: {
+      perUser: new FailureLimiter(app.signInLimits.maxFailuresPerUser, windowMs),
+      perAddress: new FailureLimiter(app.signInLimits.maxFailuresPerAddress, windowMs),
+    },
+  };
+}
+
+/** The default database file: beside the app file, else in the current directory. */
+export function defaultDbFile(source: ServerOptions['app'], app: AppDefinition): string {
+  if (typeof source === 'string') {
+    const file = path.resolve(source);
+    return path.join(path.dirname(file), `${path.basename(file, path.extname(file))}.db`);
+  }
+  return path.resolve(source === undefined ? 'backand-demo.db' : `${app.appName}.db`);
+}

@@ -1,0 +1,54 @@
+import Database from 'better-sqlite3';
+import { randomBytes } from 'node:crypto';
+
+/** The better-sqlite3 connection type used across the server. */
+export type Db = Database.Database;
+
+/**
+ * Opens (or creates) the SQLite database: WAL journal for concurrent readers and crash safety,
+ * and the server's internal tables (prefixed `_backand_`).
+ */
+export function openDatabase(file: string): Db {
+  const db = new Database(file);
+  if (file !== ':memory:') db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('foreign_keys = ON');
+  db.pragma('busy_timeout = 5000');
+  db.exec(`
+    CREATE TABLE IF NOT EXISTS _backand_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    CREATE TABLE IF NOT EXISTS _backand_credentials (
+      user_id INTEGER PRIMARY KEY, password_hash TEXT NOT NULL);
+    CREATE TABLE IF NOT EXISTS _backand_refresh_tokens (
+      id INTEGER PRIMARY KEY AUTOINCREMENT, user_id INTEGER NOT NULL, token_hash TEXT NOT NULL UNIQUE,
+      created_at TEXT NOT NULL, revoked_at TEXT);
+    CREATE TABLE IF NOT EXISTS _backand_reset_tokens (
+      token_hash TEXT PRIMARY KEY, user_id INTEGER NOT NULL, expires_at INTEGER NOT NULL);
+  `);
+  return db;
+}
+
+/** Closes the database, folding the WAL back into the main file first. */
+export function closeDatabase(db: Db): void {
+  if (!db.open) return;
+  try {
+    if (db.name !== ':memory:') db.pragma('wal_checkpoint(TRUNCATE)');
+  } finally {
+    db.close();
+  }
+}
+
+/**
+ * The JWT signing secret: the definition's `secret` when given, otherwise one generated once and
+ * kept in the database so tokens survive a restart on the same file.
+ */
+export function signingSecret(db: Db, configured: string | undefined): Uint8Array {
+  if (configured) return new TextEncoder().encode(configured);
+  const row = db.prepare(`SELECT value FROM _backand_meta WHERE key = 'jwt_secret'`).get() as
+    { value: string } | undefined;
+  if (row) return Buffer.from(row.value, 'base64');
+  const secret = randomBytes(32);
+  db.prepare(`INSERT INTO _backand_meta (key, value) VALUES ('jwt_secret', ?)`).run(
+    secret.toString('base64'),
+  );
+  return secret;
+}

@@ -1,0 +1,39 @@
+import type { AppDefinition } from '../app-definition/schema';
+import { fieldTypeOf } from '../objects/fields';
+import type { Db } from './database';
+import { columnType, quoteIdent } from './sql';
+
+/**
+ * Creates a table for every object of the definition and adds the columns of fields that were
+ * added since the table was created (rows are kept; removed fields keep their column, unused).
+ * Returns the columns added, as `object.field`.
+ */
+export function syncSchema(db: Db, app: AppDefinition): string[] {
+  const added: string[] = [];
+  const run = db.transaction(() => {
+    for (const [name, object] of Object.entries(app.objects)) {
+      const table = quoteIdent(name);
+      db.exec(`CREATE TABLE IF NOT EXISTS ${table} (id INTEGER PRIMARY KEY AUTOINCREMENT)`);
+      const existing = new Set(
+        (db.prepare(`PRAGMA table_info(${table})`).all() as Array<{ name: string }>).map(
+          (c) => c.name,
+        ),
+      );
+      for (const [field, spec] of Object.entries(object.fields)) {
+        if (existing.has(field)) continue;
+        db.exec(
+          `ALTER TABLE ${table} ADD COLUMN ${quoteIdent(field)} ${columnType(fieldTypeOf(spec))}`,
+        );
+        added.push(`${name}.${field}`);
+      }
+      if (object.ownerField) {
+        db.exec(
+          `CREATE INDEX IF NOT EXISTS ${quoteIdent(`_backand_${name}_${object.ownerField}`)} ` +
+            `ON ${table} (${quoteIdent(object.ownerField)})`,
+        );
+      }
+    }
+  });
+  run();
+  return added;
+}
