@@ -1,0 +1,38 @@
+// (b) = (a) + ngx-backand REST: sign-in state, a list read and a create, no realtime listener.
+import { provideHttpClient, withFetch } from '@angular/common/http';
+import { Component, inject, signal } from '@angular/core';
+import { bootstrapApplication } from '@angular/platform-browser';
+import { BackandService, provideBackand } from 'ngx-backand';
+
+interface Item {
+  id: number;
+  name: string;
+}
+
+@Component({
+  selector: 'bench-root',
+  template: `<h1>{{ title() }}</h1>
+    <p>{{ backand.user()?.username }}</p>
+    <button type="button" (click)="add()">add</button>`,
+})
+class App {
+  readonly backand = inject(BackandService);
+  readonly title = signal('rest');
+
+  constructor() {
+    this.backand.object
+      .getList<Item>('items', { pageSize: 10 })
+      .subscribe((list) => this.title.set(`rows: ${list.totalRows}`));
+  }
+
+  add(): void {
+    this.backand.object.create('items', { name: 'new' }).subscribe();
+  }
+}
+
+bootstrapApplication(App, {
+  providers: [
+    provideHttpClient(withFetch()),
+    provideBackand({ appName: 'demo', anonymousToken: 'demo-anonymous-token' }),
+  ],
+}).catch((err: unknown) => console.error(err));

@@ -1,0 +1,101 @@
+/**
+ * Figure 2 — dispatch: a Socket.IO server sends 100k small events to one client; the handler is a
+ * bare `socket.on` vs a subscription to the SDK's `BackandSocketService.on()` (the real SDK, run
+ * in Node). Both clients live in this process, connected to the same server; each burst goes to
+ * one of them only (rounds alternate), so each is measured alone. Reported: events per second
+ * (burst start → last event) and this process's CPU time per event.
+ */
+import { performance } from 'node:perf_hooks';
+import { backandLogin, connectMany } from '../lib/clients.mjs';
+import { runFigure, startServerChild } from '../lib/figure.mjs';
+import {
+  captureSockets,
+  createSdkInjector,
+  loadSdk,
+  sdkAvailable,
+  until,
+} from '../lib/sdk-node.mjs';
+import { pairedRatio, summarize } from '../lib/stats.mjs';
+
+runFigure(async (opts) => {
+  const n = opts.quick ? 50_000 : 100_000;
+  const rounds = opts.quick ? 3 : 7;
+  const withSdk = sdkAvailable();
+  const realtime = await startServerChild('realtime-child.mjs');
+  const url = realtime.info.raw.url;
+  let injector;
+  let sink = 0;
+  try {
+    // The same handler body for both: count, and touch the payload so it is not dead code.
+    let count = 0;
+    let target = 0;
+    let done = () => {};
+    const handler = (data) => {
+      sink += data.id.length;
+      if (++count === target) done(performance.now());
+    };
+
+    const [raw] = await connectMany(url, 1, backandLogin({ anonymousToken: 'raw' }));
+    raw.on('tick', handler);
+
+    let source = null;
+    if (withSdk) {
+      const capture = await captureSockets();
+      const loaded = await loadSdk();
+      source = loaded.from;
+      injector = await createSdkInjector(loaded.sdk, {
+        appName: 'demo',
+        anonymousToken: 'sdk',
+        socketUrl: url,
+        runSocket: true,
+      });
+      const socketService = injector.get(loaded.sdk.BackandSocketService);
+      socketService.on('tick').subscribe(handler);
+      await until(() => socketService.state() === 'authorized', 15_000, 'the SDK socket');
+      capture.restore();
+    }
+
+    async function burst(room) {
+      count = 0;
+      target = n;
+      const arrived = new Promise((resolve) => (done = resolve));
+      const cpu0 = process.cpuUsage();
+      const t0 = performance.now();
+      await realtime.child.request('burst', { n, event: 'tick', room });
+      const t1 = await arrived;
+      const cpu = process.cpuUsage(cpu0);
+      return { eps: (n / (t1 - t0)) * 1000, cpuUs: (cpu.user + cpu.system) / n };
+    }
+
+    const subjects = withSdk ? ['raw', 'sdk'] : ['raw'];
+    await burst('raw'); // warm-up: JIT, buffers
+    if (withSdk) await burst('sdk');
+    const res = Object.fromEntries(subjects.map((s) => [s, { eps: [], cpuUs: [] }]));
+    for (let r = 0; r < rounds; r++) {
+      const order = r % 2 ? [...subjects].reverse() : subjects;
+      for (const s of order) {
+        const m = await burst(s);
+        res[s].eps.push(m.eps);
+        res[s].cpuUs.push(m.cpuUs);
+      }
+    }
+    raw.disconnect();
+
+    const out = { events: n, rounds, sdkFrom: source, sink: sink > 0 };
+    for (const s of subjects) {
+      out[s] = {
+        eps: summarize(res[s].eps, 'events/s'),
+        cpuUs: summarize(res[s].cpuUs, 'µs/event'),
+      };
+    }
+    if (withSdk) {
+      // > 1 means the SDK is slower: raw rate / SDK rate, SDK CPU / raw CPU
+      out.ratio = pairedRatio(res.raw.eps, res.sdk.eps);
+      out.cpuRatio = pairedRatio(res.sdk.cpuUs, res.raw.cpuUs);
+    }
+    return out;
+  } finally {
+    injector?.destroy();
+    await realtime.child.stop();
+  }
+});

@@ -1,0 +1,231 @@
+/**
+ * The one table `npm run bench` prints: every figure side by side with its baseline and peer,
+ * as median (min–max) over the run's repetitions, with ratios and the target they answer to.
+ */
+import { fmt } from './stats.mjs';
+
+const kB = (b) => (Number.isFinite(b) ? `${(b / 1000).toFixed(2)} kB` : 'n/a');
+const ms = (v) => (Number.isFinite(v) ? `${fmt(v)} ms` : 'n/a');
+
+/** "median (min–max)" with a unit formatter. */
+function spread(s, unit = (v) => fmt(v)) {
+  if (!s) return '—';
+  if (s.min === s.max) return unit(s.median);
+  return `${unit(s.median)} (${unit(s.min)}–${unit(s.max)})`;
+}
+const ratio = (s) => (s ? `${fmt(s.median)}×` : '—');
+const check = (ok) => (ok === undefined ? '' : ok ? ' ✓' : ' ✗');
+
+/** Table rows (arrays of cells) from the figures' results; failed figures get one error row. */
+export function tableRows(results) {
+  const rows = [];
+  const failed = (id, name) => {
+    const r = results[id];
+    if (!r) return true;
+    if (r.error) {
+      rows.push([name, 'FAILED', r.error.split('\n')[0].slice(0, 60), '', '', '', '', '', '']);
+      return true;
+    }
+    return false;
+  };
+
+  if (!failed('bundle', '1 bundle')) {
+    const b = results.bundle;
+    const a = b.apps;
+    rows.push([
+      '1 bundle',
+      'initial JS gzip: (b) REST · (c) +listener vs (a) minimal',
+      `${kB(a.rest.initialGzip.median)} · ${kB(a.realtime.initialGzip.median)}`,
+      kB(a.minimal.initialGzip.median),
+      `${fmt(b.realtimeVsMinimal.median)}×`,
+      '',
+      '',
+      '',
+    ]);
+    rows.push([
+      '',
+      'SDK core gzip, no HttpClient, no socket.io: (b) · (c)',
+      `${kB(b.sdkCoreRest.median)} · ${kB(b.sdkCoreRealtime.median)}`,
+      `HttpClient alone: ${kB(a.http.initialGzip.median - a.minimal.initialGzip.median)}`,
+      '',
+      '',
+      '',
+      `≤ 6 kB${check(b.sdkCoreRealtime.median <= 6000)}`,
+    ]);
+    rows.push([
+      '',
+      'socket.io-client: lazy chunk gzip (c) · bytes in initial JS',
+      `${kB(b.socketIoLazyGzip.median)} · ${a.realtime.socketIoInInitial} B`,
+      '',
+      '',
+      '',
+      '',
+      `none initial${check(b.socketIoInitialFree)}`,
+    ]);
+  }
+
+  if (!failed('dispatch', '2 dispatch')) {
+    const d = results.dispatch;
+    const eps = (v) => `${fmt(v / 1000)}k/s`;
+    const us = (v) => `${fmt(v)} µs`;
+    rows.push([
+      '2 dispatch',
+      `${fmt(d.events / 1000)}k events → 1 client: SDK on() vs socket.on`,
+      d.sdk ? spread(d.sdk.eps, eps) : 'n/a',
+      spread(d.raw.eps, eps),
+      d.ratio ? `${ratio(d.ratio)} (raw/SDK)` : '—',
+      '',
+      '',
+      d.ratio ? `≤ 1.10${check(d.ratio.median <= 1.1)}` : '≤ 1.10',
+    ]);
+    rows.push([
+      '',
+      'client CPU per event',
+      d.sdk ? spread(d.sdk.cpuUs, us) : 'n/a',
+      spread(d.raw.cpuUs, us),
+      d.cpuRatio ? ratio(d.cpuRatio) : '—',
+      '',
+      '',
+      '',
+    ]);
+  }
+
+  if (!failed('fanout', '3 fan-out')) {
+    const f = results.fanout;
+    rows.push([
+      '3 fan-out',
+      `REST write → event at the last of ${f.clients} sockets`,
+      f.backand ? spread(f.backand, ms) : 'n/a',
+      `${spread(f.raw, ms)} io.emit`,
+      f.ratioVsRaw ? ratio(f.ratioVsRaw) : '—',
+      spread(f.feathers, ms),
+      f.ratioVsFeathers ? ratio(f.ratioVsFeathers) : '—',
+      f.ratioVsRaw
+        ? `≤ 1.2× raw${check(f.ratioVsRaw.median <= 1.2)}, < Feathers${check(f.ratioVsFeathers.median < 1)}`
+        : '≤ 1.2× raw, < Feathers',
+    ]);
+  }
+
+  if (!failed('latency', '4 write→event')) {
+    const l = results.latency;
+    const b = l.backand;
+    const cell = (s, k) => (s ? spread(s[k], ms) : 'n/a');
+    const label = `${l.subscribers} subscribers, ${l.rate} writes/s`;
+    rows.push([
+      '4 write→event',
+      `${label}: event p50`,
+      cell(b, 'eventP50'),
+      `${cell(l.raw, 'eventP50')} emit`,
+      b ? `${fmt(b.eventP50.median / b.responseP50.median)}× of HTTP p50` : '—',
+      cell(l.feathers, 'eventP50'),
+      b ? ratio({ median: b.eventP50.median / l.feathers.eventP50.median }) : '—',
+      '',
+    ]);
+    rows.push([
+      '',
+      'event p99',
+      cell(b, 'eventP99'),
+      cell(l.raw, 'eventP99'),
+      '',
+      cell(l.feathers, 'eventP99'),
+      '',
+      '',
+    ]);
+    rows.push([
+      '',
+      'HTTP response p50 · p99 (same writes)',
+      b ? `${ms(b.responseP50.median)} · ${ms(b.responseP99.median)}` : 'n/a',
+      `${ms(l.raw.responseP50.median)} · ${ms(l.raw.responseP99.median)}`,
+      '',
+      `${ms(l.feathers.responseP50.median)} · ${ms(l.feathers.responseP99.median)}`,
+      '',
+      b && b.missing ? `${b.missing} events missing ✗` : '',
+    ]);
+  }
+
+  if (!failed('memory', '5 memory')) {
+    const m = results.memory;
+    const s = m.sdkObservable;
+    const c = m.sdkCallback;
+    rows.push([
+      '5 memory',
+      `${fmt(m.cycles / 1000)}k on()/unsubscribe: handlers left on the socket`,
+      s ? `${s.handlersLeft} · ${c.handlersLeft} (on(cb))` : 'n/a',
+      `${m.raw.handlersLeft} (on/off)`,
+      '',
+      '',
+      '',
+      s
+        ? `0 leaked${check(s.handlersLeft === 0 && c.handlersLeft === 0 && m.sdkWithStanding.handlersLeft === 0)}`
+        : '0 leaked',
+    ]);
+    rows.push([
+      '',
+      'heap growth after GC',
+      s ? `${spread(s.heapGrowth, kB)}` : 'n/a',
+      spread(m.raw.heapGrowth, kB),
+      '',
+      '',
+      '',
+      '',
+    ]);
+    rows.push([
+      '',
+      'time per cycle: on().subscribe · on(cb)',
+      s ? `${fmt(s.cycle.median)} µs · ${fmt(c.cycle.median)} µs` : 'n/a',
+      `${fmt(m.raw.cycle.median)} µs`,
+      s ? `${fmt(s.cycle.median / m.raw.cycle.median)}×` : '',
+      '',
+      '',
+      '',
+    ]);
+  }
+
+  if (!failed('throughput', '6 REST')) {
+    const t = results.throughput;
+    const rps = (v) => `${fmt(v)}/s`;
+    for (const kind of ['list', 'create']) {
+      const r = kind === 'list' ? t.listRatio : t.createRatio;
+      rows.push([
+        kind === 'list' ? '6 REST' : '',
+        kind === 'list'
+          ? `list ${t.pageSize} of ${t.rows} rows, req/s (${t.connections} conns)`
+          : 'create, req/s',
+        t.backand ? spread(t.backand[kind], rps) : 'n/a',
+        '',
+        '',
+        spread(t.feathers[kind], rps),
+        r ? `${ratio(r)} (backand/Feathers)` : '—',
+        r ? `> 1${check(r.median > 1)}` : '> 1',
+      ]);
+    }
+  }
+  return rows;
+}
+
+export const HEADER = [
+  'figure',
+  'measure',
+  'ngx-backand',
+  'baseline',
+  'ratio',
+  'Feathers',
+  'ratio',
+  'target',
+];
+
+/** Renders rows as a fixed-width text table (or Markdown with `markdown: true`). */
+export function renderTable(rows, { markdown = false } = {}) {
+  const all = [HEADER, ...rows];
+  if (markdown) {
+    const line = (cells) => `| ${cells.map((c) => String(c).replace(/\|/g, '\\|')).join(' | ')} |`;
+    return [line(HEADER), line(HEADER.map(() => '---')), ...rows.map(line)].join('\n');
+  }
+  const widths = HEADER.map((_, i) => Math.max(...all.map((r) => String(r[i] ?? '').length)));
+  const line = (cells) =>
+    cells
+      .map((c, i) => String(c ?? '').padEnd(widths[i]))
+      .join('  ')
+      .trimEnd();
+  return [line(HEADER), widths.map((w) => '─'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+}
