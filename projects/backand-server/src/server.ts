@@ -12,11 +12,12 @@ import { AccessTokens } from './auth/access-tokens';
 import { IdentityResolver } from './auth/identity';
 import { FailureLimiter } from './auth/rate-limiter';
 import { UserStore } from './auth/user-store';
-import { registerActionRoutes } from './http/action-routes';
+import { actionRoutes } from './http/action-routes';
+import { registerApiRoutes } from './http/api-route';
 import { registerAuthRoutes } from './http/auth-routes';
 import { registerBulkRoutes } from './http/bulk-routes';
 import { BODY_LIMIT, installErrorHandling } from './http/error-handler';
-import { registerObjectRoutes } from './http/object-routes';
+import { objectRoutes } from './http/object-routes';
 import { registerStatic } from './http/static-site';
 import { ObjectService } from './objects/object-service';
 import { NamedQueries } from './queries/named-queries';
@@ -69,14 +70,17 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     await fastify.register(formbody, { bodyLimit: BODY_LIMIT });
     installErrorHandling(fastify);
     registerAuthRoutes(fastify, ctx);
-    registerObjectRoutes(fastify, ctx, objects);
-    registerActionRoutes(fastify, ctx, objects, queries);
-    registerBulkRoutes(fastify);
+    // Action routes first: their static "action" segment wins over an object name.
+    const routes = [...actionRoutes(ctx, objects, queries), ...objectRoutes(ctx, objects)];
+    registerApiRoutes(fastify, routes);
+    const log = fastify.log;
+    registerBulkRoutes(fastify, routes, (err) => log.error({ err }, 'bulk request failed'));
     await registerStatic(fastify, options.staticDir);
 
     fastify.addHook('preClose', (done) => {
-      // Open sockets would keep the HTTP server from closing.
-      io.local.disconnectSockets(true);
+      // Open sockets would keep the HTTP server from closing. Closing the transports (not
+      // disconnectSockets, whose DISCONNECT packet means "kicked: do not come back") lets
+      // clients reconnect on their own when the server restarts.
       io.engine.close();
       done();
     });

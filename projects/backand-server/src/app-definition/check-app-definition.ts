@@ -13,6 +13,8 @@ export const BUILTIN_USER_FIELDS: Readonly<Record<string, FieldSpec>> = {
 
 /** Names an object or field may not take: they are used by the server itself. */
 const RESERVED_FIELDS = new Set(['id', '__metadata']);
+/** `/1/objects/action/…` is the on-demand action route. */
+const RESERVED_OBJECTS = new Set(['action']);
 
 /**
  * Checks what the schema cannot (owner fields, unique names, action code) and completes the
@@ -28,6 +30,9 @@ export function checkAppDefinition(
 
   for (const [objectName, object] of Object.entries(app.objects)) {
     const at = `objects.${objectName}`;
+    if (RESERVED_OBJECTS.has(objectName)) {
+      problems.push({ path: at, message: `"${objectName}" is reserved by the REST API` });
+    }
     for (const fieldName of Object.keys(object.fields)) {
       if (RESERVED_FIELDS.has(fieldName)) {
         problems.push({ path: `${at}.fields.${fieldName}`, message: 'is reserved by the server' });

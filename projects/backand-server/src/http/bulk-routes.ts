@@ -1,20 +1,33 @@
 import type { FastifyInstance } from 'fastify';
+import { matchRoute, type ApiRoute } from './api-route';
+import { errorResponse } from './error-handler';
 import { HttpError } from './http-error';
 
 /** The most sub-requests one bulk call may carry. */
 export const MAX_BULK = 1000;
 
 const METHODS = new Set(['GET', 'POST', 'PUT', 'DELETE']);
-/** Paths a bulk entry may target: objects, actions, queries and functions. */
-const ALLOWED = /^\/1\/(objects|query|function)\//;
 const CREDENTIAL_HEADERS = ['authorization', 'anonymoustoken', 'appname'];
 
+interface BulkEntry {
+  method: string;
+  pathname: string;
+  query: Record<string, string | undefined>;
+  headers: Record<string, string>;
+  body: unknown;
+}
+
 /**
- * `POST /1/bulk`: `[{method, url, data, parameters, headers}]`. Each entry runs as an ordinary
- * request with the caller's credentials (an entry cannot take another identity). The answer is
- * `200` with one `{status, body}` per entry, in order; entries run one after another.
+ * `POST /1/bulk`: `[{method, url, data, parameters, headers}]`, at most {@link MAX_BULK}.
+ * Each entry runs through the same handler as its own request, with the caller's credentials
+ * (an entry cannot take another identity), one after another. The answer is `200` with one
+ * `{status, body}` per entry, in order; a failing entry does not stop the others.
  */
-export function registerBulkRoutes(fastify: FastifyInstance): void {
+export function registerBulkRoutes(
+  fastify: FastifyInstance,
+  routes: readonly ApiRoute[],
+  logError: (err: unknown) => void,
+): void {
   fastify.post('/1/bulk', async (request) => {
     const entries = request.body;
     if (!Array.isArray(entries)) {
@@ -37,36 +50,34 @@ export function registerBulkRoutes(fastify: FastifyInstance): void {
     const prepared = entries.map((entry, i) => prepare(entry, i));
     const results: Array<{ status: number; body: unknown }> = [];
     for (const entry of prepared) {
-      const response = await fastify.inject({
-        method: entry.method,
-        url: entry.url,
-        headers: {
-          ...entry.headers,
-          ...credentials,
-          ...(entry.payload !== undefined ? { 'content-type': 'application/json' } : {}),
-        },
-        ...(entry.payload !== undefined ? { payload: entry.payload } : {}),
-      });
-      let body: unknown = response.body;
-      try {
-        body = response.body === '' ? null : JSON.parse(response.body);
-      } catch {
-        // not JSON: keep the text
+      const match = matchRoute(routes, entry.method, entry.pathname);
+      if (!match) {
+        results.push({
+          status: 404,
+          body: { Message: `Not found: ${entry.method} ${entry.pathname}` },
+        });
+        continue;
       }
-      results.push({ status: response.statusCode, body });
+      try {
+        const body = await match.route.handler({
+          method: entry.method,
+          params: match.params,
+          query: entry.query,
+          body: entry.body,
+          headers: { ...entry.headers, ...credentials },
+        });
+        results.push({ status: 200, body: body === undefined ? {} : body });
+      } catch (err) {
+        const response = errorResponse(err);
+        if (response.status >= 500) logError(err);
+        results.push(response);
+      }
     }
     return results;
   });
 }
 
-interface PreparedEntry {
-  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
-  url: string;
-  headers: Record<string, string>;
-  payload: string | undefined;
-}
-
-function prepare(entry: unknown, i: number): PreparedEntry {
+function prepare(entry: unknown, i: number): BulkEntry {
   if (!entry || typeof entry !== 'object' || Array.isArray(entry)) {
     throw new HttpError(
       400,
@@ -81,19 +92,18 @@ function prepare(entry: unknown, i: number): PreparedEntry {
     throw new HttpError(400, `bulk[${i}].url is required`);
   let url: URL;
   try {
+    // Absolute URLs (as Backand clients send them) and relative paths are both accepted.
     url = new URL(e['url'], 'http://bulk.invalid/');
   } catch {
     throw new HttpError(400, `bulk[${i}].url is not a URL`);
   }
-  if (!url.pathname.startsWith('/')) url = new URL(`/${url.pathname}`, 'http://bulk.invalid/');
-  const path = url.pathname.startsWith('/1/')
+  const pathname = url.pathname.startsWith('/1/')
     ? url.pathname
     : `/1/${url.pathname.replace(/^\/+/, '')}`;
-  if (!ALLOWED.test(path)) {
-    throw new HttpError(400, `bulk[${i}].url must target /1/objects, /1/query or /1/function`);
-  }
+  const query: Record<string, string | undefined> = {};
+  for (const [k, v] of url.searchParams) query[k] ??= v;
   if (e['parameters'] !== undefined && e['parameters'] !== null) {
-    url.searchParams.set('parameters', JSON.stringify(e['parameters']));
+    query['parameters'] = JSON.stringify(e['parameters']);
   }
   const headers: Record<string, string> = {};
   if (e['headers'] && typeof e['headers'] === 'object') {
@@ -103,11 +113,5 @@ function prepare(entry: unknown, i: number): PreparedEntry {
       }
     }
   }
-  const data = e['data'];
-  return {
-    method: method as PreparedEntry['method'],
-    url: `${path}${url.search}`,
-    headers,
-    payload: data === undefined || method === 'GET' ? undefined : JSON.stringify(data),
-  };
+  return { method, pathname, query, headers, body: method === 'GET' ? undefined : e['data'] };
 }

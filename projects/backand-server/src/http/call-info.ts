@@ -1,6 +1,6 @@
-import type { FastifyRequest } from 'fastify';
 import type { AppContext, CallInfo } from '../app-context';
 import { parseParameters } from '../objects/list-params';
+import type { ApiRequest } from './api-route';
 
 /**
  * Resolves the caller and the call's `parameters` (query `parameters`, or, when `fromBody` is
@@ -9,11 +9,11 @@ import { parseParameters } from '../objects/list-params';
  */
 export async function callInfo(
   ctx: AppContext,
-  request: FastifyRequest,
+  request: Pick<ApiRequest, 'headers' | 'query' | 'body' | 'method'>,
   fromBody = false,
 ): Promise<CallInfo> {
   const identity = await ctx.resolver.fromHeaders(request.headers);
-  let parameters = parseParameters(request.query as Record<string, unknown>);
+  let parameters = parseParameters(request.query);
   const body = request.body as Record<string, unknown> | undefined;
   if (fromBody && body && typeof body === 'object' && !Array.isArray(body)) {
     const p = body['parameters'];
@@ -25,7 +25,7 @@ export async function callInfo(
 }
 
 /** Request headers handed to actions, without credentials. */
-function safeHeaders(headers: FastifyRequest['headers']): Record<string, unknown> {
+function safeHeaders(headers: ApiRequest['headers']): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(headers)) {
     if (['authorization', 'anonymoustoken', 'signuptoken', 'cookie'].includes(name)) continue;

@@ -31,29 +31,34 @@ export function installErrorHandling(fastify: FastifyInstance): void {
   );
 
   fastify.setErrorHandler((error: FastifyError | HttpError | Error, request, reply) => {
-    if (error instanceof HttpError) {
-      return reply.status(error.status).send(error.body());
-    }
-    const code = (error as { code?: string }).code;
-    const status = (error as { statusCode?: number }).statusCode;
-    if (code === 'FST_ERR_CTP_BODY_TOO_LARGE' || status === 413) {
-      return reply
-        .status(413)
-        .send({ Message: `Request body too large (limit ${BODY_LIMIT} bytes)` });
-    }
-    if (code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' || status === 415) {
-      return reply.status(415).send({ Message: `Unsupported Content-Type: ${error.message}` });
-    }
-    if (typeof code === 'string' && code.startsWith('SQLITE_CONSTRAINT')) {
-      const unique = code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
-      return reply
-        .status(unique ? 409 : 400)
-        .send({ Message: unique ? 'A row with this value already exists' : error.message });
-    }
-    if (status !== undefined && status >= 400 && status < 500) {
-      return reply.status(status).send({ Message: error.message });
-    }
-    request.log.error({ err: error }, 'request failed');
-    return reply.status(500).send({ Message: 'Internal server error' });
+    const { status, body } = errorResponse(error);
+    if (status >= 500) request.log.error({ err: error }, 'request failed');
+    return reply.status(status).send(body);
   });
+}
+
+/** The status and JSON body that answer an error. */
+export function errorResponse(error: unknown): { status: number; body: Record<string, unknown> } {
+  if (error instanceof HttpError) return { status: error.status, body: error.body() };
+  const e = error as { code?: unknown; statusCode?: unknown; message?: unknown };
+  const code = typeof e?.code === 'string' ? e.code : undefined;
+  const status = typeof e?.statusCode === 'number' ? e.statusCode : undefined;
+  const message = typeof e?.message === 'string' ? e.message : String(error);
+  if (code === 'FST_ERR_CTP_BODY_TOO_LARGE' || status === 413) {
+    return { status: 413, body: { Message: `Request body too large (limit ${BODY_LIMIT} bytes)` } };
+  }
+  if (code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' || status === 415) {
+    return { status: 415, body: { Message: `Unsupported Content-Type: ${message}` } };
+  }
+  if (code?.startsWith('SQLITE_CONSTRAINT')) {
+    const unique = code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+    return {
+      status: unique ? 409 : 400,
+      body: { Message: unique ? 'A row with this value already exists' : message },
+    };
+  }
+  if (status !== undefined && status >= 400 && status < 500) {
+    return { status, body: { Message: message } };
+  }
+  return { status: 500, body: { Message: 'Internal server error' } };
 }

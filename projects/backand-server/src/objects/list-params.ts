@@ -1,4 +1,5 @@
 import { HttpError } from '../http/http-error';
+import { decodePlusEncoded, decodeTwiceEncoded } from '../http/legacy-encoding';
 
 /** The 13 filter operators of the Backand protocol. */
 export const FILTER_OPERATORS = [
@@ -55,7 +56,7 @@ export function parseJsonParam(query: Query, name: string): unknown {
   const raw = first(query[name]);
   if (raw === undefined || raw === '') return undefined;
   try {
-    return JSON.parse(raw);
+    return decodePlusEncoded(JSON.parse(raw) as unknown);
   } catch {
     throw new HttpError(400, `Query parameter "${name}" is not valid JSON`);
   }
@@ -74,13 +75,15 @@ export function parseParameters(query: Query): Record<string, unknown> {
 /** Parses `pageSize`, `pageNumber`, `filter`, `sort`, `search` and `exclude`. */
 export function parseListParams(query: Query): ListParams {
   const pageSize = positiveInt(query, 'pageSize', DEFAULT_PAGE_SIZE);
-  const exclude = (first(query['exclude']) ?? '').split(',').map((s) => s.trim().toLowerCase());
+  const exclude = decodeTwiceEncoded(first(query['exclude']) ?? '')
+    .split(',')
+    .map((s) => s.trim().toLowerCase());
   return {
     pageSize: Math.min(pageSize, MAX_PAGE_SIZE),
     pageNumber: positiveInt(query, 'pageNumber', 1),
     filter: parseFilter(parseJsonParam(query, 'filter')),
     sort: parseSort(parseJsonParam(query, 'sort')),
-    search: first(query['search']) ?? '',
+    search: decodeTwiceEncoded(first(query['search']) ?? ''),
     excludeMetadata: exclude.includes('metadata'),
     excludeTotalRows: exclude.includes('totalrows'),
   };

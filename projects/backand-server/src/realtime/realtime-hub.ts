@@ -148,9 +148,13 @@ export class RealtimeHub implements EmitTarget {
     appName: unknown,
   ): Promise<Identity | null> {
     if (typeof appName !== 'string' || !this.resolver.isThisApp(appName)) return null;
+    // A token wins over the anonymous token, which Backand clients always send along.
     if (typeof token === 'string' && token.trim() !== '') {
-      const match = /^bearer\s+(.+)$/i.exec(token.trim());
-      return this.resolver.fromBearer(match ? match[1]! : token.trim(), token);
+      const value = token.trim();
+      const bearer = /^bearer\s+(.+)$/i.exec(value);
+      if (bearer) return this.resolver.fromBearer(bearer[1]!, value);
+      if (/^basic\s+/i.test(value)) return this.resolver.fromHeaders({ authorization: value });
+      return this.resolver.fromBearer(value, `Bearer ${value}`);
     }
     if (typeof anonymousToken === 'string' && anonymousToken !== '') {
       return this.resolver.fromAnonymousToken(anonymousToken);

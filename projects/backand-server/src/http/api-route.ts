@@ -1,0 +1,81 @@
+import type { FastifyInstance, FastifyReply } from 'fastify';
+
+/** A request as API handlers see it (from Fastify, or from one entry of a bulk call). */
+export interface ApiRequest {
+  method: string;
+  params: Record<string, string>;
+  query: Record<string, string | undefined>;
+  body: unknown;
+  headers: Record<string, string | string[] | undefined>;
+}
+
+/** One data route of the API: objects, actions, queries, functions. */
+export interface ApiRoute {
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  /** Fastify-style path, `:name` for parameters. */
+  path: string;
+  /** Resolves the JSON response body (sent with status 200). */
+  handler: (request: ApiRequest) => Promise<unknown>;
+}
+
+/** Registers data routes with Fastify; every answer is JSON (`undefined` becomes `{}`). */
+export function registerApiRoutes(fastify: FastifyInstance, routes: readonly ApiRoute[]): void {
+  for (const route of routes) {
+    fastify.route({
+      method: route.method,
+      url: route.path,
+      handler: async (request, reply) => {
+        const result = await route.handler({
+          method: request.method,
+          params: request.params as Record<string, string>,
+          query: request.query as Record<string, string | undefined>,
+          body: request.body,
+          headers: request.headers,
+        });
+        return sendJson(reply, result);
+      },
+    });
+  }
+}
+
+/**
+ * Sends a value as JSON. Fastify would send a bare string as text and `undefined` as an empty
+ * body, which Backand clients fail to parse.
+ */
+export function sendJson(reply: FastifyReply, result: unknown): FastifyReply {
+  const text = result === undefined ? '{}' : (JSON.stringify(result) ?? 'null');
+  return reply.type('application/json; charset=utf-8').send(text);
+}
+
+/**
+ * Finds the route for a method and path, in table order (static segments come first in the
+ * table, as in Fastify's router). Returns the route and its decoded path parameters.
+ */
+export function matchRoute(
+  routes: readonly ApiRoute[],
+  method: string,
+  pathname: string,
+): { route: ApiRoute; params: Record<string, string> } | undefined {
+  const segments = pathname.split('/');
+  for (const route of routes) {
+    if (route.method !== method) continue;
+    const pattern = route.path.split('/');
+    if (pattern.length !== segments.length) continue;
+    const params: Record<string, string> = {};
+    const ok = pattern.every((part, i) => {
+      const segment = segments[i]!;
+      if (part.startsWith(':')) {
+        if (segment === '') return false;
+        try {
+          params[part.slice(1)] = decodeURIComponent(segment);
+        } catch {
+          return false;
+        }
+        return true;
+      }
+      return part === segment;
+    });
+    if (ok) return { route, params };
+  }
+  return undefined;
+}
