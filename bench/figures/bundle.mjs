@@ -6,36 +6,19 @@
  * socket.io-client landed, and the SDK's own cost = (b) or (c) initial − (a+http) initial, i.e.
  * without Angular's HttpClient and without socket.io-client.
  */
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { runFigure } from '../lib/figure.mjs';
+import { buildProjects } from '../lib/ng-build.mjs';
 import { summarize } from '../lib/stats.mjs';
 
 const DIR = fileURLToPath(new URL('../bundle/', import.meta.url));
-const NG = fileURLToPath(new URL('../../node_modules/@angular/cli/bin/ng.js', import.meta.url));
 const APPS = ['minimal', 'http', 'rest', 'realtime'];
 const SOCKET_IO =
   /node_modules\/(socket\.io-client|engine\.io-client|socket\.io-parser|@socket\.io\/component-emitter|engine\.io-parser)\//;
 const SDK = /projects\/ngx-backand\/|dist\/ngx-backand\//;
-
-function ngBuild(app) {
-  return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, [NG, 'build', app], {
-      cwd: DIR,
-      env: { ...process.env, NG_CLI_ANALYTICS: 'false', NG_FORCE_TTY: 'false' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let log = '';
-    proc.stdout.on('data', (d) => (log += d));
-    proc.stderr.on('data', (d) => (log += d));
-    proc.on('exit', (code) =>
-      code === 0 ? resolve() : reject(new Error(`ng build ${app} failed:\n${log}`)),
-    );
-  });
-}
 
 const gzip = (buf) => gzipSync(buf, { level: 9 }).length;
 
@@ -103,10 +86,8 @@ runFigure(async (opts) => {
   const repeats = opts.quick ? 1 : 2;
   const runs = Object.fromEntries(APPS.map((a) => [a, []]));
   for (let r = 0; r < repeats; r++) {
-    for (const app of APPS) {
-      await ngBuild(app);
-      runs[app].push(analyse(app));
-    }
+    await buildProjects(DIR, APPS);
+    for (const app of APPS) runs[app].push(analyse(app));
   }
   const last = Object.fromEntries(APPS.map((a) => [a, runs[a].at(-1)]));
   const series = (app, key) =>
@@ -139,6 +120,27 @@ runFigure(async (opts) => {
     runs.realtime.map((x, i) => x.initialGzip / runs.minimal[i].initialGzip),
     'x',
   );
+  // what (c) adds over (a+http), by origin, in minified bytes: the SDK, and what it pulls in
+  const inputsOf = (app) => {
+    const meta = JSON.parse(readFileSync(join(DIR, 'dist', app, 'stats.json'), 'utf8'));
+    const m = {};
+    for (const o of Object.values(meta.outputs)) {
+      for (const [p, i] of Object.entries(o.inputs ?? {})) m[p] = (m[p] ?? 0) + i.bytesInOutput;
+    }
+    return m;
+  };
+  const base = inputsOf('http');
+  const added = { sdk: 0, rxjs: 0, angular: 0, app: 0, other: 0 };
+  for (const [p, bytes] of Object.entries(inputsOf('realtime'))) {
+    if (SOCKET_IO.test(p)) continue;
+    const d = bytes - (base[p] ?? 0);
+    if (SDK.test(p)) added.sdk += d;
+    else if (p.includes('node_modules/rxjs/')) added.rxjs += d;
+    else if (p.includes('node_modules/@angular/')) added.angular += d;
+    else if (p.startsWith('apps/')) added.app += d;
+    else added.other += d;
+  }
+  out.realtimeAddsMinified = added;
   out.socketIoInitialFree = APPS.every((a) => last[a].socketIoInInitial === 0);
   out.socketIoLazyGzip = summarize(
     runs.realtime.map((x) =>

@@ -18,7 +18,7 @@ import {
 import { pairedRatio, summarize } from '../lib/stats.mjs';
 
 runFigure(async (opts) => {
-  const n = opts.quick ? 50_000 : 100_000;
+  const n = opts.quick ? 20_000 : 100_000;
   const rounds = opts.quick ? 3 : 7;
   const withSdk = sdkAvailable();
   const realtime = await startServerChild('realtime-child.mjs');

@@ -71,6 +71,11 @@ runFigure(async (opts) => {
       backand: withBackand ? arrivalCounter(subjects[2].sockets, 'items.created') : null,
     };
     let seq = 0;
+    const serverOf = { backand: realtime.child, raw: realtime.child, feathers: feathers.child };
+    const cpuMs = async (name) => {
+      const u = await serverOf[name].request('cpu');
+      return (u.user + u.system) / 1000;
+    };
     const round = {
       async backand() {
         const arrival = counters.backand.arrival();
@@ -102,15 +107,21 @@ runFigure(async (opts) => {
     };
 
     const order = withBackand ? ['backand', 'raw', 'feathers'] : ['raw', 'feathers'];
-    const results = Object.fromEntries(order.map((n) => [n, { last: [], response: [] }]));
+    const results = Object.fromEntries(
+      order.map((n) => [n, { last: [], response: [], serverCpu: [] }]),
+    );
     for (let r = 0; r < warmup + rounds; r++) {
       // rotate who goes first, so no subject always runs right after the same neighbour
       const rotated = order.map((_, i) => order[(i + r) % order.length]);
       for (const name of rotated) {
+        const cpu0 = await cpuMs(name);
         const { last, response } = await round[name]();
+        // the server's CPU for this write and its fan-out (the client process is shared by all)
+        const serverCpu = (await cpuMs(name)) - cpu0;
         if (r >= warmup) {
           results[name].last.push(last);
           results[name].response.push(response);
+          results[name].serverCpu.push(serverCpu);
         }
       }
     }
@@ -124,6 +135,7 @@ runFigure(async (opts) => {
       feathers: summarize(results.feathers.last, 'ms'),
       feathersResponse: summarize(results.feathers.response, 'ms'),
       rawResponse: summarize(results.raw.response, 'ms'),
+      serverCpu: Object.fromEntries(order.map((n) => [n, summarize(results[n].serverCpu, 'ms')])),
     };
     if (withBackand) {
       out.backand = summarize(results.backand.last, 'ms');

@@ -73,8 +73,8 @@ async function postJson(url, body, headers = {}) {
 
 runFigure(async (opts) => {
   const subscribers = 100;
-  const rate = opts.quick ? 20 : 50;
-  const count = opts.quick ? 40 : 250;
+  const rate = opts.quick ? 25 : 50;
+  const count = opts.quick ? 25 : 250;
   const rounds = opts.quick ? 1 : 3;
   const script = fileURLToPath(new URL('../clients/subscribers.mjs', import.meta.url));
   const withBackand = backandAvailable();

@@ -35,8 +35,8 @@ function churn(cycles, once) {
 
 runFigure(async (opts) => {
   if (typeof gc !== 'function') throw new Error('run with node --expose-gc');
-  const cycles = 100_000;
-  const rounds = opts.quick ? 2 : 5;
+  const cycles = opts.quick ? 20_000 : 100_000;
+  const rounds = opts.quick ? 1 : 5;
   const realtime = await startServerChild('realtime-child.mjs');
   const url = realtime.info.raw.url;
   let injector;

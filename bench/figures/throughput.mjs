@@ -62,8 +62,8 @@ async function bytesOf({ url, headers }) {
 }
 
 runFigure(async (opts) => {
-  const rounds = opts.quick ? 2 : 5;
-  const duration = opts.quick ? 2 : 5;
+  const rounds = opts.quick ? 1 : 5;
+  const duration = opts.quick ? 1 : 5;
   const withBackand = backandAvailable();
   const subjects = withBackand ? ['backand', 'feathers'] : ['feathers'];
   const res = {};
@@ -81,7 +81,7 @@ runFigure(async (opts) => {
           if (kind === 'list') listBytes[s] = await bytesOf(subject.list);
           const target = kind === 'list' ? subject.list : { ...subject.create, body };
           // a short warm-up so JIT and connection setup stay out of the figure
-          await cannon({ ...target, duration: 1 });
+          await cannon({ ...target, amount: opts.quick ? 200 : 1000 });
           const m = await measure(`${s} ${kind}`, { ...target, duration });
           res[s][kind].push(m.rps);
           res[s][`${kind}P99`].push(m.p99);

@@ -27,9 +27,20 @@ export async function runFigure(fn) {
   }
 }
 
+let serverCount = 0;
+
 /** Starts one of bench/servers/*.mjs on the server CPU and waits until it is ready. */
 export async function startServerChild(name, args = [], nodeArgs = []) {
   const script = fileURLToPath(new URL(`../servers/${name}`, import.meta.url));
+  const profileDir = process.env.BENCH_PROFILE_DIR;
+  if (profileDir) {
+    nodeArgs = [
+      ...nodeArgs,
+      '--cpu-prof',
+      `--cpu-prof-dir=${profileDir}`,
+      `--cpu-prof-name=server-${name.replace(/\.mjs$/, '')}-${++serverCount}.cpuprofile`,
+    ];
+  }
   const child = startChild(script, { cpu: SERVER_CPU, args, nodeArgs });
   const info = await child.ready;
   return { child, info };

@@ -104,6 +104,17 @@ export function tableRows(results) {
         ? `≤ 1.2× raw${check(f.ratioVsRaw.median <= 1.2)}, < Feathers${check(f.ratioVsFeathers.median < 1)}`
         : '≤ 1.2× raw, < Feathers',
     ]);
+    const cpu = f.serverCpu ?? {};
+    rows.push([
+      '',
+      'server CPU for that write + fan-out',
+      cpu.backand ? spread(cpu.backand, ms) : 'n/a',
+      spread(cpu.raw, ms),
+      cpu.backand ? `${fmt(cpu.backand.median / cpu.raw.median)}×` : '—',
+      spread(cpu.feathers, ms),
+      cpu.backand ? `${fmt(cpu.backand.median / cpu.feathers.median)}×` : '—',
+      '',
+    ]);
   }
 
   if (!failed('latency', '4 write→event')) {
