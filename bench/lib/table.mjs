@@ -200,8 +200,8 @@ export function tableRows(results) {
       rows.push([
         kind === 'list' ? '6 REST' : '',
         kind === 'list'
-          ? `list ${t.pageSize} of ${t.rows} rows, req/s (${t.connections} conns)`
-          : 'create, req/s',
+          ? `list ${t.pageSize} of ${t.rows} rows (${kB(t.listBytes.backand)} vs ${kB(t.listBytes.feathers)}), req/s, ${t.connections} conns`
+          : 'create one row, req/s',
         t.backand ? spread(t.backand[kind], rps) : 'n/a',
         '',
         '',
