@@ -3,7 +3,7 @@
  * (for BENCHMARKS.md), with the machine line above it.
  */
 import { readFileSync } from 'node:fs';
-import { renderTable } from './lib/table.mjs';
+import { renderTable, tableRows } from './lib/table.mjs';
 
 const file = process.argv[2] ?? new URL('./results/full.json', import.meta.url);
 const record = JSON.parse(readFileSync(file, 'utf8'));
@@ -14,4 +14,4 @@ console.log(
     `load average ${m.loadAverage.join(' / ')} at start, ${m.loadAverageAtEnd.join(' / ')} at end · ` +
     `commit ${m.commit}${m.dirty ? ' (with uncommitted changes)' : ''}\n`,
 );
-console.log(renderTable(record.table, { markdown: true }));
+console.log(renderTable(tableRows(record.figures), { markdown: true }));
