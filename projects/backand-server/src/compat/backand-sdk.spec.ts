@@ -216,6 +216,19 @@ describe('@backand/nodejs-sdk against backand-server', () => {
     expect(bare.data[0].__metadata).toBeUndefined();
   });
 
+  it("getList filter values holding '+' (which this client pre-encodes)", async () => {
+    const name = `plus-${marker} c++ & 100% "quoted"`;
+    const created = await backand.object.create('items', { name }, { returnObject: true });
+    try {
+      const res = await backand.object.getList('items', {
+        filter: [backand.helpers.filter.create('name', 'equals', name)],
+      });
+      expect(res.data.map((r) => r.name)).toEqual([name]);
+    } finally {
+      await backand.object.remove('items', created.data.id);
+    }
+  });
+
   it('updates a row and receives the afterUpdate action event through backand.on', async () => {
     const event = next(backand, 'items_updated', (d: any) => String(d?.id) === itemId);
     const res = await backand.object.update(
