@@ -26,12 +26,17 @@ export const ACTION_TRIGGERS = [
 /** One of {@link ACTION_TRIGGERS}. */
 export type ActionTrigger = (typeof ACTION_TRIGGERS)[number];
 
-const identifier = z
-  .string()
-  .regex(
-    /^[A-Za-z][A-Za-z0-9_]{0,62}$/,
-    'must start with a letter and hold only letters, digits and "_" (at most 63 characters)',
-  );
+const IDENTIFIER_RULE =
+  'must start with a letter and hold only letters, digits and "_" (at most 63 characters)';
+const identifier = z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,62}$/, IDENTIFIER_RULE);
+
+/** A record keyed by identifiers, whose key errors say what a name must look like. */
+function namedRecord<T extends z.ZodType>(value: T, what: string) {
+  return z.record(identifier, value, {
+    error: (issue) =>
+      issue.code === 'invalid_key' ? `${what} name ${IDENTIFIER_RULE}` : undefined,
+  });
+}
 
 const fieldType = z.enum(FIELD_TYPES, {
   error: `must be one of ${FIELD_TYPES.join(', ')}`,
@@ -48,7 +53,7 @@ const access = z.enum(['all', 'own', 'none'], { error: 'must be "all", "own" or 
 
 const permission = z.union(
   [
-    z.string().regex(/^c?r?u?d?$/),
+    z.string().regex(/^c?r?u?d?$/, 'must be a "crud" shorthand (letters c, r, u, d in that order)'),
     z.strictObject({
       create: access.optional(),
       read: access.optional(),
@@ -86,7 +91,7 @@ const functionSchema = z
   });
 
 const objectSchema = z.strictObject({
-  fields: z.record(identifier, fieldSpec).default({}),
+  fields: namedRecord(fieldSpec, 'a field').default({}),
   realtime: z.boolean().default(false),
   ownerField: identifier.optional(),
   permissions: z.record(z.string().min(1), permission).optional(),
@@ -132,8 +137,8 @@ export const appDefinitionSchema = z.strictObject({
     })
     .default({ windowSeconds: 900, maxFailuresPerUser: 10, maxFailuresPerAddress: 100 }),
   users: z.array(seedUser).default([]),
-  objects: z.record(identifier, objectSchema).default({}),
-  queries: z.record(identifier, querySchema).default({}),
+  objects: namedRecord(objectSchema, 'an object').default({}),
+  queries: namedRecord(querySchema, 'a query').default({}),
   functions: z.array(functionSchema).default([]),
 });
 

@@ -1,0 +1,134 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { main, type CliIo } from './cli';
+import { CliUsageError, parseCliArgs } from './cli-args';
+
+function capture(): CliIo & { stdout: string; stderr: string; code: number | undefined } {
+  const io = {
+    stdout: '',
+    stderr: '',
+    code: undefined as number | undefined,
+    out: (t: string) => {
+      io.stdout += t;
+    },
+    err: (t: string) => {
+      io.stderr += t;
+    },
+    exit: (c: number) => {
+      io.code = c;
+    },
+  };
+  return io;
+}
+
+describe('backand-server CLI', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(path.join(tmpdir(), 'backand-cli-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('parses options, with defaults', () => {
+    expect(parseCliArgs([])).toEqual({
+      port: 4000,
+      host: '127.0.0.1',
+      logLevel: 'info',
+      help: false,
+    });
+    expect(
+      parseCliArgs([
+        '--app',
+        'a.json',
+        '--port=0',
+        '--host',
+        '0.0.0.0',
+        '--db',
+        ':memory:',
+        '--tls-cert',
+        'c',
+        '--tls-key',
+        'k',
+        '--log-level',
+        'warn',
+        '--static',
+        'www',
+      ]),
+    ).toEqual({
+      app: 'a.json',
+      port: 0,
+      host: '0.0.0.0',
+      db: ':memory:',
+      tlsCert: 'c',
+      tlsKey: 'k',
+      logLevel: 'warn',
+      staticDir: 'www',
+      help: false,
+    });
+  });
+
+  it.each([
+    [['--port', 'many'], /--port must be a number/],
+    [['--port', '70000'], /--port must be a number/],
+    [['--app'], /--app needs a value/],
+    [['--tls-cert', 'c'], /go together/],
+    [['--log-level', 'loud'], /--log-level must be one of/],
+    [['--frobnicate'], /Unknown option/],
+  ])('refuses %j', (argv, message) => {
+    expect(() => parseCliArgs(argv)).toThrow(CliUsageError);
+    expect(() => parseCliArgs(argv)).toThrow(message);
+  });
+
+  it('prints the usage for --help', async () => {
+    const io = capture();
+    expect(await main(['--help'], io)).toBeUndefined();
+    expect(io.stdout).toMatch(/Usage: backand-server/);
+    expect(io.stdout).toMatch(/--tls-cert/);
+    expect(io.code).toBeUndefined();
+  });
+
+  it('exits 1 naming the path and the problem of a bad app definition', async () => {
+    const file = path.join(dir, 'bad.json');
+    writeFileSync(
+      file,
+      JSON.stringify({ appName: 'bad', objects: { items: { fields: { qty: 'number' } } } }),
+    );
+    const io = capture();
+    expect(await main(['--app', file, '--port', '0', '--log-level', 'silent'], io)).toBeUndefined();
+    expect(io.code).toBe(1);
+    expect(io.stderr).toMatch(/Invalid app definition in .*bad\.json/);
+    expect(io.stderr).toMatch(/objects\.items\.fields\.qty: must be a type name/);
+  });
+
+  it('exits 1 on a bad command line', async () => {
+    const io = capture();
+    await main(['--port', 'x'], io);
+    expect(io.code).toBe(1);
+    expect(io.stderr).toMatch(/--port/);
+  });
+
+  it('serves the demo app without --app and prints URL, tokens and demo users', async () => {
+    const io = capture();
+    const server = await main(['--port', '0', '--db', ':memory:', '--log-level', 'silent'], io);
+    try {
+      expect(server).toBeDefined();
+      expect(io.stdout).toContain(`backand-server is running at ${server!.url}`);
+      for (const text of [
+        'demo',
+        'demo-anonymous-token',
+        'demo-signup-token',
+        'ada@demo.test',
+        'ada-password',
+        'ReadOnly',
+      ]) {
+        expect(io.stdout).toContain(text);
+      }
+      const res = await fetch(`${server!.url}/1/objects/items`, {
+        headers: { AnonymousToken: 'demo-anonymous-token' },
+      });
+      expect(res.status).toBe(200);
+    } finally {
+      await server?.close();
+    }
+  });
+});
