@@ -2,13 +2,23 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test } from './support/fixtures';
 import { DemoApi } from './support/demo-api';
+import { DemoServer } from './support/demo-server';
 
 const ARTIFACTS = join(__dirname, 'artifacts');
 
-test('screenshots of the demo at desktop and phone sizes', async ({ openDemo, server }) => {
+// A server of its own, so the pictures show only the data written here.
+const server = new DemoServer();
+test.beforeAll(() => server.start());
+test.afterAll(() => server.dispose());
+
+test('screenshots of the demo at desktop and phone sizes', async ({ openDemo }) => {
   mkdirSync(ARTIFACTS, { recursive: true });
-  const desktop = await openDemo('ada', { viewport: { width: 1280, height: 900 } });
+  const desktop = await openDemo('ada', {
+    url: server.url,
+    viewport: { width: 1280, height: 900 },
+  });
   const phone = await openDemo('ann', {
+    url: server.url,
     viewport: { width: 390, height: 844 },
     deviceScaleFactor: 2,
     isMobile: true,
@@ -49,6 +59,15 @@ test('screenshots of the demo at desktop and phone sizes', async ({ openDemo, se
   await desktop.page.screenshot({ path: join(ARTIFACTS, 'demo-desktop-full.png'), fullPage: true });
   await phone.page.screenshot({ path: join(ARTIFACTS, 'demo-phone.png') });
   await phone.page.screenshot({ path: join(ARTIFACTS, 'demo-phone-full.png'), fullPage: true });
+
+  // What a first-time visitor sees: the guest view with the one-click sign-ins.
+  const guest = await openDemo('guest', {
+    url: server.url,
+    viewport: { width: 1280, height: 900 },
+  });
+  await expect(guest.item('Water the plants')).toHaveCount(1);
+  await expect(guest.page.getByTestId('sign-in-ada')).toBeVisible();
+  await guest.page.screenshot({ path: join(ARTIFACTS, 'demo-guest-desktop.png') });
 
   // The phone layout is one column: nothing sticks out sideways.
   const overflow = await phone.page.evaluate(

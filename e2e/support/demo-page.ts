@@ -12,6 +12,8 @@ export type Visitor = DemoUserName | 'guest';
 
 /** Options of {@link DemoPage.open}. */
 export interface OpenOptions {
+  /** Another server than the test's shared one. */
+  url?: string;
   viewport?: { width: number; height: number };
   deviceScaleFactor?: number;
   isMobile?: boolean;
@@ -39,9 +41,9 @@ export class DemoPage {
     browser: Browser,
     url: string,
     who: Visitor,
-    options: OpenOptions = {},
+    { url: _ignored, ...contextOptions }: OpenOptions = {},
   ): Promise<DemoPage> {
-    const context = await browser.newContext({ baseURL: url, ...options });
+    const context = await browser.newContext({ baseURL: url, ...contextOptions });
     const demo = new DemoPage(await context.newPage(), context, who, url);
     await demo.page.goto('/');
     await demo.expectLive();

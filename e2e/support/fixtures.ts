@@ -27,7 +27,7 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
   openDemo: async ({ browser, server }, use) => {
     const opened: DemoPage[] = [];
     await use(async (who, options) => {
-      const demo = await DemoPage.open(browser, server.url, who, options);
+      const demo = await DemoPage.open(browser, options?.url ?? server.url, who, options);
       opened.push(demo);
       return demo;
     });

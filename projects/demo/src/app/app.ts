@@ -8,6 +8,7 @@ import { MetricsChart } from './metrics/metrics-chart';
 import { AccountPanel } from './session/account-panel';
 import { Session } from './session/session';
 import { StatsPanel } from './stats/stats-panel';
+import { UserMenu } from './session/user-menu';
 
 /** The demo's shell: a header with the connection state and user, then the live panels. */
 @Component({
@@ -21,6 +22,7 @@ import { StatsPanel } from './stats/stats-panel';
     ItemsPanel,
     MetricsChart,
     StatsPanel,
+    UserMenu,
   ],
   template: `
     <header class="top">
@@ -33,10 +35,7 @@ import { StatsPanel } from './stats/stats-panel';
       </div>
       <div class="top-right">
         <demo-connection-indicator />
-        <span class="user-chip" data-testid="header-user">
-          {{ session.displayName() }}
-          <span class="muted">· {{ session.role() }}</span>
-        </span>
+        <demo-user-menu />
       </div>
     </header>
     <main class="layout">
@@ -46,7 +45,9 @@ import { StatsPanel } from './stats/stats-panel';
         <demo-metrics-chart />
       </div>
       <div class="col side-col">
-        <demo-account-panel />
+        @if (session.isGuest()) {
+          <demo-account-panel />
+        }
         <demo-actions-panel />
         <demo-event-log />
       </div>

@@ -42,3 +42,18 @@ export const DEMO_USERS: readonly DemoUser[] = [
 
 /** Roles an `emitRole` can target in the demo app. */
 export const DEMO_ROLES = ['Admin', 'User', 'ReadOnly', 'Public'] as const;
+
+/**
+ * The initials shown in an avatar.
+ *
+ * @example
+ * initials('Ada Lovelace'); // 'AL'
+ */
+export function initials(name: string): string {
+  return name
+    .split(/\s+/)
+    .map((part) => part.charAt(0))
+    .join('')
+    .slice(0, 2)
+    .toUpperCase();
+}

@@ -1,11 +1,11 @@
 import { ChangeDetectionStrategy, Component, inject, signal } from '@angular/core';
 import { FormsModule } from '@angular/forms';
-import { DEMO_USERS, DemoUser } from '../demo-users';
+import { DEMO_USERS, DemoUser, initials } from '../demo-users';
 import { Session } from './session';
 
 /**
- * Who am I: for a guest, one-click sign-ins as the seeded demo users (or any account by
- * username and password); for a signed-in user, their name, role and a sign-out button.
+ * The guest's way in (the shell shows it to guests only): one-click sign-ins as the seeded demo users, or any account by username
+ * and password. Signed-in users see their name and sign out in the header ({@link UserMenu}).
  */
 @Component({
   selector: 'demo-account-panel',
@@ -13,90 +13,59 @@ import { Session } from './session';
   imports: [FormsModule],
   template: `
     <section class="card" data-testid="account" aria-labelledby="account-title">
-      @if (session.user(); as user) {
-        <header class="card-head">
-          <h2 id="account-title">Signed in</h2>
-        </header>
-        <div class="me">
-          <span class="avatar" aria-hidden="true">{{ initials(session.displayName()) }}</span>
-          <div class="who">
-            <strong data-testid="current-user">{{ session.displayName() }}</strong>
-            <span class="muted">{{ user.username }}</span>
-          </div>
-          <span class="badge" data-testid="current-role" [attr.data-role]="user.role">{{
-            user.role
-          }}</span>
-        </div>
-        <button
-          type="button"
-          class="btn btn-quiet full"
-          data-testid="sign-out"
-          [disabled]="session.busy()"
-          (click)="session.signOut()"
-        >
-          Sign out
-        </button>
-      } @else {
-        <header class="card-head">
-          <h2 id="account-title">You are browsing as a guest</h2>
-        </header>
-        <p class="muted small">
-          Guests read public data live. Sign in as a demo user to write, run actions and receive
-          private messages. Open another tab as someone else to watch both update.
-        </p>
-        <ul class="users">
-          @for (user of users; track user.username) {
-            <li>
-              <button
-                type="button"
-                class="user-btn"
-                [attr.data-testid]="'sign-in-' + user.username.split('@')[0]"
-                [disabled]="session.busy()"
-                (click)="signInAs(user)"
-              >
-                <span class="avatar" aria-hidden="true">{{ initials(user.name) }}</span>
-                <span class="who">
-                  <strong>{{ user.name }}</strong>
-                  <span class="muted small">{{ user.can }}</span>
-                </span>
-                <span class="badge" [attr.data-role]="user.role">{{ user.role }}</span>
-              </button>
-            </li>
-          }
-        </ul>
-        <details class="other">
-          <summary>Another account</summary>
-          <form class="stack" (ngSubmit)="signIn()">
-            <label>
-              Username
-              <input name="username" autocomplete="username" [(ngModel)]="username" required />
-            </label>
-            <label>
-              Password
-              <input
-                name="password"
-                type="password"
-                autocomplete="current-password"
-                [(ngModel)]="password"
-                required
-              />
-            </label>
-            <button type="submit" class="btn" [disabled]="session.busy()">Sign in</button>
-          </form>
-        </details>
-      }
+      <header class="card-head">
+        <h2 id="account-title">You are browsing as a guest</h2>
+      </header>
+      <p class="muted small">
+        Guests read public data live. Sign in as a demo user to write, run actions and receive
+        private messages. Open another tab as someone else to watch both update.
+      </p>
+      <ul class="users">
+        @for (user of users; track user.username) {
+          <li>
+            <button
+              type="button"
+              class="user-btn"
+              [attr.data-testid]="'sign-in-' + user.username.split('@')[0]"
+              [disabled]="session.busy()"
+              (click)="signInAs(user)"
+            >
+              <span class="avatar" aria-hidden="true">{{ initials(user.name) }}</span>
+              <span class="who">
+                <strong>{{ user.name }}</strong>
+                <span class="muted small">{{ user.can }}</span>
+              </span>
+              <span class="badge" [attr.data-role]="user.role">{{ user.role }}</span>
+            </button>
+          </li>
+        }
+      </ul>
+      <details class="other">
+        <summary>Another account</summary>
+        <form class="stack" (ngSubmit)="signIn()">
+          <label>
+            Username
+            <input name="username" autocomplete="username" [(ngModel)]="username" required />
+          </label>
+          <label>
+            Password
+            <input
+              name="password"
+              type="password"
+              autocomplete="current-password"
+              [(ngModel)]="password"
+              required
+            />
+          </label>
+          <button type="submit" class="btn" [disabled]="session.busy()">Sign in</button>
+        </form>
+      </details>
       @if (session.error(); as error) {
         <p class="error" role="alert" data-testid="account-error">{{ error }}</p>
       }
     </section>
   `,
   styles: `
-    .me {
-      display: flex;
-      align-items: center;
-      gap: 0.75rem;
-      margin-bottom: 0.9rem;
-    }
     .who {
       display: flex;
       flex-direction: column;
@@ -141,25 +110,14 @@ import { Session } from './session';
     .other form {
       margin-top: 0.6rem;
     }
-    .full {
-      width: 100%;
-    }
   `,
 })
 export class AccountPanel {
   protected readonly session = inject(Session);
   protected readonly users = DEMO_USERS;
+  protected readonly initials = initials;
   protected readonly username = signal('');
   protected readonly password = signal('');
-
-  protected initials(name: string): string {
-    return name
-      .split(/\s+/)
-      .map((part) => part.charAt(0))
-      .join('')
-      .slice(0, 2)
-      .toUpperCase();
-  }
 
   protected signInAs(user: DemoUser): void {
     void this.session.signIn(user.username, user.password);
