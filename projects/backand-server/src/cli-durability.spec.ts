@@ -1,93 +1,14 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { io } from 'socket.io-client';
+import { CliProcess, ensureServerBuilt } from './testing/fixtures/cli-process';
 
 // The real CLI (bin/backand-server.js → dist/cli.js) as a child process: rows acknowledged
 // before a SIGTERM/SIGINT are all there after a restart on the same database file.
 
-const PKG = path.resolve(__dirname, '..');
-const ROOT = path.resolve(PKG, '../..');
-const BIN = path.join(PKG, 'bin/backand-server.js');
 const FIXTURE = path.join(__dirname, 'testing/fixtures/durable-app.json');
 const ADMIN = { username: 'ada@durable.test', password: 'ada-password' };
-
-/** Newest modification time of the server's build inputs (sources, not specs or test helpers). */
-function newestSource(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) {
-      if (entry.name !== 'testing') newest = Math.max(newest, newestSource(full));
-    } else if (/\.(ts|json)$/.test(entry.name) && !entry.name.endsWith('.spec.ts')) {
-      newest = Math.max(newest, statSync(full).mtimeMs);
-    }
-  }
-  return newest;
-}
-
-/** Runs `npm run build:server` when dist is missing or older than the sources. */
-function ensureBuilt(): void {
-  const cli = path.join(PKG, 'dist/cli.js');
-  if (existsSync(cli) && statSync(cli).mtimeMs >= newestSource(path.join(PKG, 'src'))) return;
-  execFileSync('npm', ['run', 'build:server'], { cwd: ROOT, stdio: 'pipe' });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-/** One run of the CLI, ready once it prints its URL. */
-class CliRun {
-  output = '';
-  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  private constructor(
-    readonly child: ChildProcess,
-    readonly url: string,
-  ) {
-    this.exited = new Promise((resolve) =>
-      child.once('exit', (code, signal) => resolve({ code, signal })),
-    );
-  }
-
-  static async start(db: string): Promise<CliRun> {
-    const port = await freePort();
-    const child = spawn(
-      process.execPath,
-      [BIN, '--app', FIXTURE, '--db', db, '--port', String(port), '--log-level', 'warn'],
-      { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    const run = new CliRun(child, `http://127.0.0.1:${port}`);
-    await new Promise<void>((resolve, reject) => {
-      const onData = (chunk: Buffer) => {
-        run.output += chunk.toString();
-        if (run.output.includes(`127.0.0.1:${port}`)) resolve();
-      };
-      child.stdout!.on('data', onData);
-      child.stderr!.on('data', onData);
-      child.once('exit', (code) =>
-        reject(new Error(`CLI exited (${code}) before it printed its URL:\n${run.output}`)),
-      );
-    });
-    return run;
-  }
-
-  async stop(
-    signal: NodeJS.Signals,
-  ): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
-    this.child.kill(signal);
-    return this.exited;
-  }
-}
 
 async function token(url: string): Promise<string> {
   const res = await fetch(`${url}/token`, {
@@ -126,22 +47,26 @@ const row = (i: number, tag: string) => ({
 });
 
 let dir: string;
-const running: CliRun[] = [];
+
+function start(db: string): Promise<CliProcess> {
+  return CliProcess.start(['--app', FIXTURE, '--db', db, '--log-level', 'warn']);
+}
+const running: CliProcess[] = [];
 
 beforeAll(() => {
-  ensureBuilt();
+  ensureServerBuilt();
   dir = mkdtempSync(path.join(tmpdir(), 'backand-durability-'));
 }, 180_000);
 
 afterAll(() => {
-  for (const run of running) if (run.child.exitCode === null) run.child.kill('SIGKILL');
+  for (const run of running) run.kill();
   rmSync(dir, { recursive: true, force: true });
 });
 
 describe.each(['SIGTERM', 'SIGINT'] as const)('the CLI stopped with %s', (signal) => {
   it('exits 0 and keeps every written row, update and delete across a restart', async () => {
     const db = path.join(dir, `${signal}.db`);
-    const first = await CliRun.start(db);
+    const first = await start(db);
     running.push(first);
     const auth = await token(first.url);
     const ids: string[] = [];
@@ -175,7 +100,7 @@ describe.each(['SIGTERM', 'SIGINT'] as const)('the CLI stopped with %s', (signal
     await closed;
     socket.close();
 
-    const second = await CliRun.start(db);
+    const second = await start(db);
     running.push(second);
     // No `secret` in the app file: the generated one lives in the database, so the old token works.
     const after = await allRows(second.url, auth);
@@ -190,7 +115,7 @@ describe.each(['SIGTERM', 'SIGINT'] as const)('the CLI stopped with %s', (signal
 
 it('every write acknowledged before SIGTERM survives, even with writes in flight', async () => {
   const db = path.join(dir, 'in-flight.db');
-  const first = await CliRun.start(db);
+  const first = await start(db);
   running.push(first);
   const auth = await token(first.url);
   const acknowledged: string[] = [];
@@ -217,7 +142,7 @@ it('every write acknowledged before SIGTERM survives, even with writes in flight
   expect(inFlightAtSignal).toBeGreaterThan(0);
   expect(await first.exited).toEqual({ code: 0, signal: null });
 
-  const second = await CliRun.start(db);
+  const second = await start(db);
   running.push(second);
   const ids = new Set(
     (await allRows(second.url, await token(second.url))).map((r) => String(r.id)),

@@ -1,13 +1,18 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
 import { generate } from 'selfsigned';
 import { io, type Socket } from 'socket.io-client';
 import type { RunningServer } from './index';
 import { startTestServer } from './testing/test-server';
+import { CliProcess, ensureServerBuilt } from './testing/fixtures/cli-process';
 
 // HTTPS + WSS from a certificate made here; clients verify it against that certificate as CA.
 
 let server: RunningServer;
 let cert: string;
+let key: string;
 const sockets: Socket[] = [];
 
 /** A JSON request over HTTPS that trusts only `ca`. */
@@ -32,7 +37,7 @@ function https(
   });
 }
 
-function signIn(username: string, password: string) {
+function signIn(username: string, password: string, base = server.url) {
   const body = new URLSearchParams({
     username,
     password,
@@ -41,15 +46,19 @@ function signIn(username: string, password: string) {
   }).toString();
   return https(
     'POST',
-    `${server.url}/token`,
+    `${base}/token`,
     body,
     { 'Content-Type': 'application/x-www-form-urlencoded' },
     cert,
   );
 }
 
-function connect(transports: ('websocket' | 'polling')[], ca: string | undefined): Socket {
-  const socket = io(server.url, { transports, reconnection: false, forceNew: true, ca });
+function connect(
+  transports: ('websocket' | 'polling')[],
+  ca: string | undefined,
+  base = server.url,
+): Socket {
+  const socket = io(base, { transports, reconnection: false, forceNew: true, ca });
   sockets.push(socket);
   return socket;
 }
@@ -79,6 +88,7 @@ beforeAll(async () => {
     ],
   });
   cert = pems.cert;
+  key = pems.private;
   server = await startTestServer(undefined, { tls: { cert: pems.cert, key: pems.private } });
 }, 60_000);
 
@@ -163,4 +173,30 @@ describe('a server started with a certificate', () => {
       }),
     ).rejects.toThrow(/self[- ]signed|certificate|verify/i);
   });
+});
+
+describe('the CLI with --tls-cert and --tls-key', () => {
+  it('serves HTTPS sign-in and a WSS login from certificate files', async () => {
+    ensureServerBuilt();
+    const dir = mkdtempSync(path.join(tmpdir(), 'backand-tls-'));
+    const certFile = path.join(dir, 'cert.pem');
+    const keyFile = path.join(dir, 'key.pem');
+    writeFileSync(certFile, cert);
+    writeFileSync(keyFile, key);
+    const run = await CliProcess.start(
+      ['--db', ':memory:', '--tls-cert', certFile, '--tls-key', keyFile, '--log-level', 'warn'],
+      'https',
+    );
+    try {
+      const res = await signIn('ada@demo.test', 'ada-password', run.url);
+      expect(res.status).toBe(200);
+      expect(res.json).toMatchObject({ username: 'ada@demo.test', role: 'Admin' });
+      const socket = connect(['websocket'], cert, run.url);
+      expect(await loginWith(socket, res.json.access_token as string)).toBe('authorized');
+      await close(socket);
+    } finally {
+      expect(await run.stop('SIGTERM')).toEqual({ code: 0, signal: null });
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 180_000);
 });
