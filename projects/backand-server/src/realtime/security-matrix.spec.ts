@@ -148,6 +148,22 @@ describe('login', () => {
     control.close();
   });
 
+  it('refuses the access token of a signed-out session', async () => {
+    const session = await signIn(server.url, ...USERS.bob, APP);
+    const out = await fetch(`${server.url}/1/user/signout`, {
+      headers: { Authorization: `Bearer ${session.access_token}` },
+    });
+    expect(out.status).toBe(200);
+    const p = await SocketProbe.open(server.url);
+    extra.push(p);
+    expect(await p.login(`Bearer ${session.access_token}`, ANON, APP)).toBe('notAuthorized');
+    // bob's other session is untouched.
+    const q = await SocketProbe.open(server.url);
+    extra.push(q);
+    expect(await q.login(`Bearer ${tokens.bob}`, null, APP)).toBe('authorized');
+    q.close();
+  });
+
   it('refuses an unknown anonymous token and a missing identity', async () => {
     const a = await SocketProbe.open(server.url);
     const b = await SocketProbe.open(server.url);
@@ -261,6 +277,28 @@ describe('automatic data events', () => {
       event: 'created',
       row: { title: 'first posts of ann' },
     });
+  });
+
+  it('writes through /1/bulk are announced with the same filters', async () => {
+    const bulkCreate = (object: string, data: object) => async () => {
+      const [result] = (await rest('POST', '/1/bulk', tokens.ann, [
+        { method: 'POST', url: `${server.url}/1/objects/${object}`, data },
+      ])) as Array<{ status: number; body: { __metadata: { id: string } } }>;
+      expect(result.status).toBe(200);
+      return String(result.body.__metadata.id);
+    };
+    const note = await receivers(
+      'notes.created',
+      (d) => (d as { row?: { text?: string } })?.row?.text === 'bulk note',
+      bulkCreate('notes', { text: 'bulk note' }),
+    );
+    expect(note.names).toEqual(['admin', 'ann', 'rita']);
+    const post = await receivers(
+      'posts.created',
+      (d) => (d as { row?: { title?: string } })?.row?.title === 'bulk post',
+      bulkCreate('posts', { title: 'bulk post' }),
+    );
+    expect(post.names).toEqual(sorted(MEMBERS));
   });
 
   it('an object without realtime emits nothing', async () => {
