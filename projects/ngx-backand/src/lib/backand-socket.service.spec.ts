@@ -155,6 +155,21 @@ describe('BackandSocketService', () => {
     expect(socket.state()).toBe('authorized');
   });
 
+  it('takes only the answer to the latest login into account', async () => {
+    const { socket, backand, fake, http } = setup({}, { autoAuthorize: false });
+    socket.on('x').subscribe();
+    await fake.whenCreated();
+    await Promise.resolve();
+    await signin(backand, http);
+    expect(fake.logins).toHaveLength(2);
+    // The guest login is refused, but the user's login supersedes it.
+    fake.rejectLogin();
+    expect(socket.state()).toBe('connecting');
+    expect(fake.connected).toBe(true);
+    fake.authorize();
+    expect(socket.state()).toBe('authorized');
+  });
+
   it('disconnect() closes the socket and connect() opens it again', async () => {
     const { socket, fake } = setup();
     socket.connect();

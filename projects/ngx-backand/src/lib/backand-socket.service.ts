@@ -48,6 +48,8 @@ export class BackandSocketService {
   private wanted = false;
   private destroyed = false;
   private loginSeq = 0;
+  /** Logins sent on this connection and not yet answered; only the latest answer counts. */
+  private unanswered = 0;
   private readonly identitySubscription: Subscription = this.session.identityChanges.subscribe(() =>
     this.onIdentityChange(),
   );
@@ -181,14 +183,17 @@ export class BackandSocketService {
     }
     this.socket = socket;
     socket.on('connect', () => {
+      this.unanswered = 0;
       this.setState('connecting');
       this.login();
     });
     socket.on('authorized', () => {
+      if (this.answered()) return;
       this.setState('authorized');
       this.authorizedSubject.next();
     });
     socket.on('notAuthorized', () => {
+      if (this.answered()) return;
       this.setState('notAuthorized');
       // Stop here rather than reconnect in a loop with credentials the server refused;
       // the next identity change tries again.
@@ -217,8 +222,15 @@ export class BackandSocketService {
       .subscribe((credentials) => {
         // A newer login (identity changed meanwhile) supersedes this one.
         if (seq !== this.loginSeq || !socket.connected) return;
+        this.unanswered++;
         socket.emit('login', credentials.token, credentials.anonymousToken, this.config.appName);
       });
+  }
+
+  /** Counts an answer; `true` when it answers a login that a newer one superseded. */
+  private answered(): boolean {
+    this.unanswered = Math.max(0, this.unanswered - 1);
+    return this.unanswered > 0;
   }
 
   private onIdentityChange(): void {
