@@ -50,6 +50,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     const queries = new NamedQueries(db, app, source && path.relative(process.cwd(), source));
     fastify = Fastify({
       logger: { level: options.logLevel ?? 'info' },
+      // One line per request only when asked for (debug/trace): the CLI stays readable.
+      disableRequestLogging: !['debug', 'trace'].includes(options.logLevel ?? 'info'),
       bodyLimit: BODY_LIMIT,
       forceCloseConnections: 'idle',
       ...(options.tls ? { https: { cert: options.tls.cert, key: options.tls.key } } : {}),
@@ -78,7 +80,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     await registerStatic(fastify, options.staticDir);
 
     fastify.addHook('preClose', (done) => {
-      // Open sockets would keep the HTTP server from closing. Closing the transports (not
+      // Open sockets would keep the HTTP server from closing. Their transports close (no
+      // server-side "disconnect" packet), so clients reconnect when the server comes back. Closing the transports (not
       // disconnectSockets, whose DISCONNECT packet means "kicked: do not come back") lets
       // clients reconnect on their own when the server restarts.
       io.engine.close();

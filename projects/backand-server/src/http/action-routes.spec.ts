@@ -102,7 +102,9 @@ const actApp: AppDefinitionInput = {
     {
       name: 'shout',
       roles: ['Admin'],
-      code: fn("socket.emitAll('shout', '{\"loud\":true}'); return 'ok';"),
+      code: fn(
+        "socket.emitAll('shout', '{\"loud\":true}'); socket.emitAll('whisper', 'just {text'); return 'ok';",
+      ),
     },
   ],
 };
@@ -354,9 +356,11 @@ describe('actions, queries, functions and bulk (PROTOCOL §4)', () => {
     it('checks a function’s roles and delivers its emits (JSON strings parsed)', async () => {
       expect((await call('POST', '/1/function/general/shout', uma)).status).toBe(403);
       const shout = nextEvent('shout');
+      const whisper = nextEvent('whisper');
       const res = await call('POST', '/1/function/general/shout', boss);
       expect(res.body).toBe('ok');
       expect(await shout).toEqual({ loud: true });
+      expect(await whisper).toBe('just {text');
     });
   });
 

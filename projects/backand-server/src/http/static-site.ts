@@ -1,3 +1,4 @@
+import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
@@ -18,7 +19,6 @@ export async function registerStatic(
     if (!existsSync(path.join(root, 'index.html'))) {
       throw new Error(`Static directory ${root} has no index.html`);
     }
-    const fastifyStatic = (await import('@fastify/static')).default;
     await fastify.register(fastifyStatic, { root, prefix: '/', wildcard: false });
   }
   fastify.setNotFoundHandler((request, reply) => {
