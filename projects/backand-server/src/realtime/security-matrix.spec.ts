@@ -30,6 +30,7 @@ let server: RunningServer;
 const tokens = {} as Record<UserKey, string>;
 const probes = {} as Record<Member | Outsider, SocketProbe>;
 const extra: SocketProbe[] = [];
+const answers = {} as Record<Exclude<Member | Outsider, 'never'>, string>;
 let seq = 0;
 
 function tagged(tag: string) {
@@ -115,6 +116,16 @@ beforeAll(async () => {
     tokens[key] = (await signIn(server.url, username, password, APP)).access_token;
   }
   for (const name of [...MEMBERS, ...OUTSIDERS]) probes[name] = await SocketProbe.open(server.url);
+  // Every case below relies on these logins; the first tests check their answers.
+  const expired = await forge(tokens.ann, Math.floor(Date.now() / 1000) - 60);
+  answers.admin = await probes.admin.login(`Bearer ${tokens.admin}`, null, APP);
+  // The old Backand client sends the anonymous token next to a user token.
+  answers.ann = await probes.ann.login(`Bearer ${tokens.ann}`, ANON, APP);
+  answers.bob = await probes.bob.login(`bearer ${tokens.bob}`, '', APP);
+  answers.rita = await probes.rita.login(`Bearer ${tokens.rita}`, null, APP);
+  answers.guest = await probes.guest.login(null, ANON, APP);
+  answers.wrongApp = await probes.wrongApp.login(`Bearer ${tokens.ann}`, null, 'not-matrix');
+  answers.expired = await probes.expired.login(`Bearer ${expired}`, null, APP);
 });
 
 afterAll(async () => {
@@ -123,21 +134,18 @@ afterAll(async () => {
 });
 
 describe('login', () => {
-  it('authorizes users, guests and both spellings of Bearer', async () => {
-    expect(await probes.admin.login(`Bearer ${tokens.admin}`, null, APP)).toBe('authorized');
-    // The old Backand client sends the anonymous token next to a user token.
-    expect(await probes.ann.login(`Bearer ${tokens.ann}`, ANON, APP)).toBe('authorized');
-    expect(await probes.bob.login(`bearer ${tokens.bob}`, '', APP)).toBe('authorized');
-    expect(await probes.rita.login(`Bearer ${tokens.rita}`, null, APP)).toBe('authorized');
-    expect(await probes.guest.login(null, ANON, APP)).toBe('authorized');
+  it('authorizes users, guests and both spellings of Bearer', () => {
+    expect(answers).toMatchObject({
+      admin: 'authorized',
+      ann: 'authorized',
+      bob: 'authorized',
+      rita: 'authorized',
+      guest: 'authorized',
+    });
   });
 
-  it('refuses a wrong app name and an expired token, then disconnects', async () => {
-    expect(await probes.wrongApp.login(`Bearer ${tokens.ann}`, null, 'not-matrix')).toBe(
-      'notAuthorized',
-    );
-    const expired = await forge(tokens.ann, Math.floor(Date.now() / 1000) - 60);
-    expect(await probes.expired.login(`Bearer ${expired}`, null, APP)).toBe('notAuthorized');
+  it('refuses a wrong app name and an expired token', () => {
+    expect(answers).toMatchObject({ wrongApp: 'notAuthorized', expired: 'notAuthorized' });
   });
 
   it('accepts the same forged claims when they have not expired (the secret is right)', async () => {
@@ -398,5 +406,50 @@ describe('a second login on the same socket', () => {
     await barrier([probes.ann]);
     await p.waitFor('$disconnect', () => true, from);
     expect(p.names(from)).toEqual(['notAuthorized', '$disconnect']);
+  });
+});
+
+describe('connection-state recovery', () => {
+  it('replays to a recovered socket only the missed events of its own audience', async () => {
+    const p = await SocketProbe.open(server.url);
+    extra.push(p);
+    expect(await p.login(`Bearer ${tokens.ann}`, null, APP)).toBe('authorized');
+    await barrier([p]); // its audience is in place before the drop
+    const dropped = p.waitFor('$disconnect', () => true, p.log.length);
+    // A lost transport, not a client disconnect: the server keeps the session for recovery.
+    p.socket.io.engine.close();
+    await dropped;
+
+    const tag = `missed-${++seq}`;
+    const users = (to: string[], t: string) =>
+      action('emitUsers', { event: 'user_event', data: { tag: t }, users: to });
+    await users(['ann@matrix.test'], `${tag}-ann`);
+    await users(['bob@matrix.test'], `${tag}-bob`);
+    await action('emitRole', { event: 'role_event', data: { tag: `${tag}-user` }, role: 'User' });
+    await action('emitRole', { event: 'role_event', data: { tag: `${tag}-admin` }, role: 'Admin' });
+    await rest('POST', '/1/objects/notes', tokens.bob, { text: `${tag}-bob-note` });
+    await rest('POST', '/1/objects/notes', tokens.ann, { text: `${tag}-ann-note` });
+    // The others got all of it, so it was emitted while the socket was away.
+    await barrier([probes.ann, probes.bob, probes.admin]);
+
+    const from = p.log.length;
+    const connected = new Promise<void>((resolve) => p.socket.once('connect', () => resolve()));
+    p.socket.connect();
+    await connected;
+    expect(p.socket.recovered).toBe(true);
+    const [end] = await barrier([p]);
+    const got = p
+      .between(from, end)
+      .map((e) =>
+        e.event === 'notes.created'
+          ? `note:${(e.data as { row?: { text?: string } }).row?.text}`
+          : `${e.event}:${(e.data as { tag?: string })?.tag}`,
+      )
+      .filter((x) => x.includes(tag));
+    expect(got).toEqual([
+      `user_event:${tag}-ann`,
+      `role_event:${tag}-user`,
+      `note:${tag}-ann-note`,
+    ]);
   });
 });
