@@ -155,13 +155,22 @@ async function main() {
     process.exit(2);
   }
   const { startServer } = require(SERVER_DIST);
-  const server = await startServer({
-    port,
-    host: args.host,
-    ...(args.db ? { db: args.db } : {}),
-    staticDir: DEMO_DIR,
-    logLevel: process.env.LOG_LEVEL ?? 'warn',
-  });
+  let server;
+  try {
+    server = await startServer({
+      port,
+      host: args.host,
+      ...(args.db ? { db: args.db } : {}),
+      staticDir: DEMO_DIR,
+      logLevel: process.env.LOG_LEVEL ?? 'warn',
+    });
+  } catch (error) {
+    if (error?.code === 'EADDRINUSE') {
+      console.error(`Port ${port} is in use. Pick another one: npm start -- --port ${port + 1}`);
+      process.exit(1);
+    }
+    throw error;
+  }
   const stopTicker = args['no-ticker'] ? () => {} : startTicker(server.url, server.app);
   printBanner(server, args.db);
 
