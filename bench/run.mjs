@@ -19,7 +19,7 @@ import { renderTable, tableRows } from './lib/table.mjs';
 
 const FIGURES = [
   // bundle builds use every core; the others measure, so they get the client CPU
-  { id: 'bundle', title: 'bundle cost', pin: false },
+  { id: 'bundle', title: 'bundle cost', pin: false, timeout: { quick: 240, full: 480 } },
   { id: 'dispatch', title: 'dispatch overhead', pin: true },
   { id: 'fanout', title: 'fan-out to 1,000 sockets', pin: true },
   { id: 'latency', title: 'write→event latency', pin: true },
@@ -117,7 +117,8 @@ const timings = {};
 const selected = FIGURES.filter((f) => !opts.only || opts.only.includes(f.id));
 for (const figure of selected) {
   process.stdout.write(`· ${figure.id} (${figure.title}) … `);
-  const r = await runFigure(figure, opts, (opts.quick ? 90 : 300) * 1000);
+  const limit = figure.timeout ?? { quick: 90, full: 300 };
+  const r = await runFigure(figure, opts, (opts.quick ? limit.quick : limit.full) * 1000);
   timings[figure.id] = r.seconds;
   results[figure.id] = r.error ? { error: r.error } : r.result;
   console.log(r.error ? `FAILED after ${r.seconds} s` : `${r.seconds} s`);
