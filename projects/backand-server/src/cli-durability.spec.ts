@@ -29,10 +29,21 @@ async function call(url: string, auth: string, method: string, route: string, bo
     },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
-  return { status: res.status, body: (await res.json()) as any };
+  return { status: res.status, body: (await res.json()) as Body };
 }
 
-async function allRows(url: string, auth: string): Promise<any[]> {
+/** The bodies these tests read: a create answer and a list. */
+interface Body {
+  __metadata: { id: string };
+  data: Entry[];
+}
+interface Entry {
+  id: string | number;
+  title: string;
+  n: number;
+}
+
+async function allRows(url: string, auth: string): Promise<Entry[]> {
   const res = await call(url, auth, 'GET', '/1/objects/entries?pageSize=200&exclude=metadata');
   expect(res.status).toBe(200);
   return res.body.data;
@@ -104,7 +115,7 @@ describe.each(['SIGTERM', 'SIGINT'] as const)('the CLI stopped with %s', (signal
     running.push(second);
     // No `secret` in the app file: the generated one lives in the database, so the old token works.
     const after = await allRows(second.url, auth);
-    const byId = (rows: any[]) => [...rows].sort((a, b) => Number(a.id) - Number(b.id));
+    const byId = (rows: Entry[]) => [...rows].sort((a, b) => Number(a.id) - Number(b.id));
     expect(byId(after)).toEqual(byId(before));
     expect(after.find((r) => String(r.id) === ids[1])).toMatchObject({ title: 'edited', n: 1 });
     expect(after.find((r) => String(r.id) === ids[2])).toBeUndefined();

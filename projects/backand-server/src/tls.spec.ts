@@ -22,7 +22,7 @@ function https(
   body: string | undefined,
   headers: Record<string, string>,
   ca: string,
-): Promise<{ status: number; json: any }> {
+): Promise<{ status: number; json: Record<string, unknown> }> {
   return new Promise((resolve, reject) => {
     const req = request(url, { method, headers, ca }, (res) => {
       let text = '';

@@ -9,16 +9,47 @@ const APP = 'demo';
 const ANON = 'demo-anonymous-token';
 const SIGNUP = 'demo-signup-token';
 
-/** The subset of the old client's API these tests use (it ships its own d.ts, but loosely typed). */
-interface BackandResponse<T = any> {
+/** A row as the server returns it. */
+interface Row {
+  id: string | number;
+  name?: string;
+  qty?: number;
+  value?: number;
+  count?: number;
+  __metadata?: { id: string };
+}
+/** What the client resolves or rejects with. */
+interface BackandResponse<T = Record<string, unknown>> {
   status: number;
   data: T;
   totalRows?: number;
 }
+/** Event data as `backand.on` hands it over. */
+type EventData = Record<string, unknown> | undefined;
+/** What the client keeps in its storage under `user`. */
+interface StoredUser {
+  token: Record<string, string>;
+  details: Record<string, unknown>;
+}
+/** The subset of the old client's API these tests use (it ships its own d.ts, but loosely typed). */
 interface OldBackand {
   init(config: Record<string, unknown>): void;
-  helpers: any;
-  utils: any;
+  helpers: {
+    filter: {
+      create(field: string, operator: string, value: unknown): object;
+      operators: { text: Record<string, string>; numeric: Record<string, string> };
+    };
+    sort: { create(field: string, order: string): object; orders: { asc: string; desc: string } };
+    exclude: { options: { all: string; metadata: string } };
+  };
+  utils: {
+    storage: {
+      get(key: 'user'): StoredUser;
+      set(key: 'user', value: StoredUser): void;
+      storage: { getItem(key: string): string | null };
+    };
+    socket?: { disconnect(): void; socket: { connected: boolean } };
+  };
   signin(username: string, password: string): Promise<BackandResponse>;
   signup(
     first: string,
@@ -30,20 +61,20 @@ interface OldBackand {
   ): Promise<BackandResponse>;
   signout(): Promise<BackandResponse>;
   useAnonymousAuth(): Promise<BackandResponse>;
-  on(event: string, cb: (data: any) => void): Promise<unknown>;
+  on(event: string, cb: (data: EventData) => void): Promise<unknown>;
   user: {
     getUsername(): Promise<BackandResponse<string>>;
     getUserDetails(force?: boolean): Promise<BackandResponse>;
   };
   object: {
-    getList(name: string, options?: object): Promise<BackandResponse<any[]>>;
-    getOne(name: string, id: string | number, options?: object): Promise<BackandResponse>;
+    getList(name: string, options?: object): Promise<BackandResponse<Row[]>>;
+    getOne(name: string, id: string | number, options?: object): Promise<BackandResponse<Row>>;
     create(
       name: string,
       data: object,
       options?: object,
       parameters?: object,
-    ): Promise<BackandResponse>;
+    ): Promise<BackandResponse<Row>>;
     update(
       name: string,
       id: string | number,
@@ -62,8 +93,8 @@ interface OldBackand {
     };
   };
   query: {
-    get(name: string, parameters?: object): Promise<BackandResponse<any[]>>;
-    post(name: string, parameters?: object): Promise<BackandResponse<any[]>>;
+    get(name: string, parameters?: object): Promise<BackandResponse<Row[]>>;
+    post(name: string, parameters?: object): Promise<BackandResponse<Row[]>>;
   };
 }
 
@@ -85,13 +116,13 @@ function loadSdk(): OldBackand {
 }
 
 /** Resolves with the first `event` the SDK's socket receives that `pred` accepts. */
-function next<T = any>(
+function next(
   sdk: OldBackand,
   event: string,
-  pred: (d: T) => boolean = () => true,
-): Promise<T> {
-  return new Promise<T>((resolve) => {
-    void sdk.on(event, (data: T) => {
+  pred: (d: EventData) => boolean = () => true,
+): Promise<EventData> {
+  return new Promise<EventData>((resolve) => {
+    void sdk.on(event, (data) => {
       if (pred(data)) resolve(data);
     });
   });
@@ -146,7 +177,7 @@ describe('@backand/nodejs-sdk against backand-server', () => {
 
   it('connects its socket at init and logs in as a guest', async () => {
     await guestAuthorized;
-    expect(backand.utils.socket.socket.connected).toBe(true);
+    expect(backand.utils.socket?.socket.connected).toBe(true);
   });
 
   it('signs in with username and password', async () => {
@@ -182,7 +213,7 @@ describe('@backand/nodejs-sdk against backand-server', () => {
     expect(res.data).toMatchObject({ name: `${marker} one`, qty: 3, owner: 'ann@demo.test' });
     itemId = String(res.data.id);
     const plain = await backand.object.create('items', { name: `${marker} two words`, qty: 5 });
-    expect(plain.data.__metadata.id).toEqual(expect.any(String));
+    expect(plain.data.__metadata?.id).toEqual(expect.any(String));
     const one = await backand.object.getOne('items', itemId);
     expect(one.data).toMatchObject({ id: expect.anything(), name: `${marker} one`, qty: 3 });
   });
@@ -230,7 +261,7 @@ describe('@backand/nodejs-sdk against backand-server', () => {
   });
 
   it('updates a row and receives the afterUpdate action event through backand.on', async () => {
-    const event = next(backand, 'items_updated', (d: any) => String(d?.id) === itemId);
+    const event = next(backand, 'items_updated', (d) => String(d?.id) === itemId);
     const res = await backand.object.update(
       'items',
       itemId,
@@ -243,7 +274,7 @@ describe('@backand/nodejs-sdk against backand-server', () => {
   });
 
   it('runs an on-demand action by POST and by GET; backand.on gets what it emitted', async () => {
-    const posted = next(backand, 'broadcast', (d: any) => d?.message === `${marker} posted`);
+    const posted = next(backand, 'broadcast', (d) => d?.message === `${marker} posted`);
     const res = await backand.object.action.post('items', 'broadcast', {
       message: `${marker} posted`,
     });
@@ -253,7 +284,7 @@ describe('@backand/nodejs-sdk against backand-server', () => {
       from: 'ann@demo.test',
     });
 
-    const got = next(backand, 'broadcast', (d: any) => d?.message === `${marker} by get`);
+    const got = next(backand, 'broadcast', (d) => d?.message === `${marker} by get`);
     const viaGet = await backand.object.action.get('items', 'broadcast', {
       message: `${marker} by get`,
     });
@@ -306,7 +337,7 @@ describe('@backand/nodejs-sdk against backand-server', () => {
       externalStorage: storeWith({ BACKAND_user: stored }),
     });
     await next(page, 'authorized');
-    const message = next(page, 'user_message', (d: any) => d?.message === `${marker} for ann`);
+    const message = next(page, 'user_message', (d) => d?.message === `${marker} for ann`);
     await page.object.action.post('items', 'notifyUsers', {
       users: ['ann@demo.test'],
       message: `${marker} for ann`,

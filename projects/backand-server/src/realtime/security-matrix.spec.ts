@@ -37,7 +37,10 @@ function tagged(tag: string) {
   return (data: unknown) => (data as { tag?: string } | null)?.tag === tag;
 }
 
-async function rest(method: string, url: string, token: string, body?: unknown): Promise<any> {
+/** The answer bodies read here: a created row (`returnObject=true`) or the bulk results. */
+type RestBody = Record<string, unknown> & { id?: unknown; __metadata?: { id?: unknown } };
+
+async function rest(method: string, url: string, token: string, body?: unknown): Promise<RestBody> {
   const res = await fetch(server.url + url, {
     method,
     headers: {
@@ -48,7 +51,7 @@ async function rest(method: string, url: string, token: string, body?: unknown):
   });
   const text = await res.text();
   if (res.status !== 200) throw new Error(`${method} ${url} answered ${res.status}: ${text}`);
-  return text ? JSON.parse(text) : undefined;
+  return (text ? JSON.parse(text) : {}) as RestBody;
 }
 
 function action(name: 'emitAll' | 'emitRole' | 'emitUsers', input: object): Promise<unknown> {
@@ -291,7 +294,7 @@ describe('automatic data events', () => {
     const bulkCreate = (object: string, data: object) => async () => {
       const [result] = (await rest('POST', '/1/bulk', tokens.ann, [
         { method: 'POST', url: `${server.url}/1/objects/${object}`, data },
-      ])) as Array<{ status: number; body: { __metadata: { id: string } } }>;
+      ])) as unknown as Array<{ status: number; body: { __metadata: { id: string } } }>;
       expect(result.status).toBe(200);
       return String(result.body.__metadata.id);
     };
