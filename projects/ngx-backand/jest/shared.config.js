@@ -6,7 +6,8 @@ const root = path.resolve(__dirname, '..');
 /** Settings shared by the SDK's jest projects. */
 module.exports = function sharedConfig(overrides) {
   return {
-    ...createCjsPreset({ tsconfig: path.join(root, 'tsconfig.spec.json') }),
+    // Type-checking is `tsc -p tsconfig.spec.json`; jest only transpiles (tsconfig.jest.json).
+    ...createCjsPreset({ tsconfig: path.join(root, 'tsconfig.jest.json') }),
     rootDir: root,
     moduleNameMapper: {
       '^ngx-backand$': '<rootDir>/src/public-api.ts',

@@ -1,4 +1,3 @@
-import { isPlatformBrowser } from '@angular/common';
 import type { BackandStorageOption } from './backand-config';
 
 /**
@@ -44,10 +43,11 @@ export class MemoryBackandStorage implements BackandStorage {
 /** Picks the store for a `storage` option; Web Storage only in a browser that has it. */
 export function createBackandStorage(
   option: BackandStorageOption | null,
-  platformId: object,
+  platformId: unknown,
 ): BackandStorage {
   if (option !== null && typeof option === 'object') return option;
-  const browser = isPlatformBrowser(platformId);
+  // `PLATFORM_ID` is the string 'browser' in browsers (what isPlatformBrowser compares to).
+  const browser = platformId === 'browser';
   const wanted = option ?? (browser ? 'local' : 'memory');
   if (wanted === 'memory' || !browser) return new MemoryBackandStorage();
   const web = webStorage(wanted);

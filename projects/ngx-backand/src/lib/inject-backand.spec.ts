@@ -59,7 +59,10 @@ describe('inject helpers', () => {
     await fixture.whenStable();
     const element = fixture.nativeElement as HTMLElement;
     expect(element.querySelector('p')?.textContent).toBe('hi');
-    expect([...element.querySelectorAll('li')].map((li) => li.textContent)).toEqual(['one', 'two']);
+    expect(Array.from(element.querySelectorAll('li')).map((li) => li.textContent)).toEqual([
+      'one',
+      'two',
+    ]);
 
     expect(fake.listenerCount('broadcast')).toBe(1);
     expect(fake.listenerCount('items.created')).toBe(1);
