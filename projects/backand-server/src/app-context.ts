@@ -6,6 +6,7 @@ import type { FailureLimiter } from './auth/rate-limiter';
 import type { UserStore } from './auth/user-store';
 import type { EmitTarget } from './actions/pending-emits';
 import type { Db } from './storage/database';
+import type { FileStore } from './files/file-store';
 
 /** Where automatic row events go (the realtime hub). */
 export interface RowEventTarget extends EmitTarget {
@@ -28,6 +29,7 @@ export interface AppContext {
   realtime: RowEventTarget;
   logger: ActionLogger;
   signInLimits: { perUser: FailureLimiter; perAddress: FailureLimiter };
+  files: FileStore;
 }
 
 /** What handlers know about the request being served. */

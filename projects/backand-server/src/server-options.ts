@@ -19,6 +19,11 @@ export interface ServerOptions {
   logLevel?: string;
   /** Serve a built single-page app (e.g. dist/demo/browser) from '/'. */
   staticDir?: string;
+  /**
+   * Where file actions keep uploads (served from `/files/`). Default: `<db name>-files` next to
+   * the database file; a temporary folder for ':memory:'.
+   */
+  filesDir?: string;
 }
 
 /** A started server. */

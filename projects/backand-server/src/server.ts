@@ -25,6 +25,7 @@ import { RealtimeHub } from './realtime/realtime-hub';
 import type { RunningServer, ServerOptions } from './server-options';
 import { closeDatabase, openDatabase, signingSecret, type Db } from './storage/database';
 import { syncSchema } from './storage/sync-schema';
+import { FileStore } from './files/file-store';
 
 /** How long a disconnected socket may come back and receive what it missed. */
 const RECOVERY_WINDOW_MS = 2 * 60 * 1000;
@@ -44,6 +45,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     options.app === undefined ? demoAppDefinition() : await loadAppDefinition(options.app);
   const dbFile = options.db ?? defaultDbFile(options.app, app);
   const db = openDatabase(dbFile);
+  const files = new FileStore(options.filesDir ?? defaultFilesDir(dbFile));
   let fastify: FastifyInstance | undefined;
   try {
     syncSchema(db, app);
@@ -64,7 +66,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
         skipMiddlewares: true,
       },
     });
-    const ctx = await createContext(db, app, io, fastify);
+    const ctx = await createContext(db, app, io, fastify, files);
     await ctx.users.seed();
     const objects = new ObjectService(ctx);
 
@@ -77,7 +79,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     registerApiRoutes(fastify, routes);
     const log = fastify.log;
     registerBulkRoutes(fastify, routes, (err) => log.error({ err }, 'bulk request failed'));
-    await registerStatic(fastify, options.staticDir);
+    await registerStatic(fastify, options.staticDir, files.root);
 
     fastify.addHook('preClose', (done) => {
       // Open sockets would keep the HTTP server from closing. Their transports close (no
@@ -106,12 +108,14 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
             await server.close();
           } finally {
             closeDatabase(db);
+            files.dispose();
           }
         })()),
     };
   } catch (err) {
     await fastify?.close().catch(() => undefined);
     closeDatabase(db);
+    files.dispose();
     throw err;
   }
 }
@@ -121,6 +125,7 @@ async function createContext(
   app: AppDefinition,
   io: SocketServer,
   fastify: FastifyInstance,
+  files: FileStore,
 ): Promise<AppContext> {
   const tokens = new AccessTokens(signingSecret(db, app.secret), app.tokenTtlSeconds);
   const users = new UserStore(db, app);
@@ -139,6 +144,7 @@ async function createContext(
       perUser: new FailureLimiter(app.signInLimits.maxFailuresPerUser, windowMs),
       perAddress: new FailureLimiter(app.signInLimits.maxFailuresPerAddress, windowMs),
     },
+    files,
   };
 }
 
@@ -149,4 +155,11 @@ export function defaultDbFile(source: ServerOptions['app'], app: AppDefinition):
     return path.join(path.dirname(file), `${path.basename(file, path.extname(file))}.db`);
   }
   return path.resolve(source === undefined ? 'backand-demo.db' : `${app.appName}.db`);
+}
+
+/** Uploads live beside a database file; an in-memory database gets a temporary folder. */
+function defaultFilesDir(dbFile: string): string | undefined {
+  if (dbFile === ':memory:' || dbFile === '') return undefined;
+  const file = path.resolve(dbFile);
+  return path.join(path.dirname(file), `${path.basename(file, path.extname(file))}-files`);
 }

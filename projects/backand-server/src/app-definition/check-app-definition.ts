@@ -57,7 +57,7 @@ export function checkAppDefinition(
         });
       }
       seen.add(action.name);
-      resolveCode(action, `${at}.actions[${i}]`, baseDir, problems);
+      if (action.type !== 'files') resolveCode(action, `${at}.actions[${i}]`, baseDir, problems);
     });
   }
 

@@ -124,6 +124,16 @@ describe('loadAppDefinition', () => {
       'objects.things.actions[0].file',
       /cannot read/,
     ],
+    [
+      {
+        ...minimal,
+        objects: {
+          things: { fields: {}, actions: [{ name: 'f', trigger: 'afterCreate', type: 'files' }] },
+        },
+      },
+      'objects.things.actions[0].trigger',
+      /files action is "onDemand"/,
+    ],
     [{ ...minimal, appName: '' }, 'appName', /letters/],
     [{ ...minimal, tokenTtlSeconds: -5 }, 'tokenTtlSeconds', /./],
     [{ ...minimal, users: [{ username: 'a@b.c' }] }, 'users[0].password', /./],

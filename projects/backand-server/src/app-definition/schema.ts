@@ -71,12 +71,27 @@ const actionSchema = z
   .strictObject({
     name: identifier,
     trigger: z.enum(ACTION_TRIGGERS, { error: `must be one of ${ACTION_TRIGGERS.join(', ')}` }),
+    /** `files`: an on-demand file action (upload/remove), no code. Default `code`. */
+    type: z.enum(['code', 'files'], { error: 'must be "code" or "files"' }).optional(),
     code: z.string().min(1).optional(),
     file: z.string().min(1).optional(),
     roles: z.array(z.string().min(1)).optional(),
   })
-  .refine((a) => (a.code === undefined) !== (a.file === undefined), {
-    message: 'needs exactly one of "code" or "file"',
+  .superRefine((a, ctx) => {
+    if (a.type === 'files') {
+      if (a.trigger !== 'onDemand') {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['trigger'],
+          message: 'a files action is "onDemand"',
+        });
+      }
+      if (a.code !== undefined || a.file !== undefined) {
+        ctx.addIssue({ code: 'custom', message: 'a files action has no "code" or "file"' });
+      }
+    } else if ((a.code === undefined) === (a.file === undefined)) {
+      ctx.addIssue({ code: 'custom', message: 'needs exactly one of "code" or "file"' });
+    }
   });
 
 const functionSchema = z

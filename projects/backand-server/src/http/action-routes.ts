@@ -8,6 +8,7 @@ import type { ApiRequest, ApiRoute } from './api-route';
 import { callInfo } from './call-info';
 import { HttpError } from './http-error';
 import { decodeTwiceEncoded } from './legacy-encoding';
+import { MAX_UPLOAD_BODY, runFileAction } from '../files/file-action';
 
 /**
  * On-demand actions (`/1/objects/action/{object}[/{id}]?name=`), named queries
@@ -21,9 +22,14 @@ export function actionRoutes(
   const onDemand = async (request: ApiRequest) => {
     const call = await callInfo(ctx, request);
     const object = request.params['object']!;
-    objects.definition(object);
+    const definition = objects.definition(object);
     const name = decodeTwiceEncoded(request.query['name'] ?? '');
     if (!name) throw new HttpError(400, 'Query parameter "name" (the action) is required');
+    const fileAction = definition.actions.find((a) => a.name === name && a.type === 'files');
+    if (fileAction) return runFileAction(ctx, request, call, object, definition, fileAction);
+    if (request.method === 'DELETE') {
+      throw new HttpError(404, `Unknown file action "${name}" of "${object}"`);
+    }
     const id = request.params['id'];
     const rowId = id === undefined ? undefined : parseId(object, id);
     const userInput = request.method === 'GET' ? {} : request.body;
@@ -56,7 +62,13 @@ export function actionRoutes(
 
   return [
     { method: 'GET', path: '/1/objects/action/:object', handler: onDemand },
-    { method: 'POST', path: '/1/objects/action/:object', handler: onDemand },
+    {
+      method: 'POST',
+      path: '/1/objects/action/:object',
+      handler: onDemand,
+      bodyLimit: MAX_UPLOAD_BODY,
+    },
+    { method: 'DELETE', path: '/1/objects/action/:object', handler: onDemand },
     { method: 'GET', path: '/1/objects/action/:object/:id', handler: onDemand },
     { method: 'POST', path: '/1/objects/action/:object/:id', handler: onDemand },
     { method: 'GET', path: '/1/query/data/:name', handler: query(false) },

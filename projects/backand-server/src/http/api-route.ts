@@ -7,6 +7,8 @@ export interface ApiRequest {
   query: Record<string, string | undefined>;
   body: unknown;
   headers: Record<string, string | string[] | undefined>;
+  /** `protocol://host[:port]` the client used, for URLs in answers. */
+  origin: string;
 }
 
 /** One data route of the API: objects, actions, queries, functions. */
@@ -16,6 +18,8 @@ export interface ApiRoute {
   path: string;
   /** Resolves the JSON response body (sent with status 200). */
   handler: (request: ApiRequest) => Promise<unknown>;
+  /** A larger body limit than the server's default (bytes), e.g. for file uploads. */
+  bodyLimit?: number;
 }
 
 /** Registers data routes with Fastify; every answer is JSON (`undefined` becomes `{}`). */
@@ -24,6 +28,7 @@ export function registerApiRoutes(fastify: FastifyInstance, routes: readonly Api
     fastify.route({
       method: route.method,
       url: route.path,
+      ...(route.bodyLimit ? { bodyLimit: route.bodyLimit } : {}),
       handler: async (request, reply) => {
         const result = await route.handler({
           method: request.method,
@@ -31,6 +36,7 @@ export function registerApiRoutes(fastify: FastifyInstance, routes: readonly Api
           query: request.query as Record<string, string | undefined>,
           body: request.body,
           headers: request.headers,
+          origin: `${request.protocol}://${request.host}`,
         });
         return sendJson(reply, result);
       },

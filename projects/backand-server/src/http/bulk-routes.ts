@@ -65,6 +65,7 @@ export function registerBulkRoutes(
           query: entry.query,
           body: entry.body,
           headers: { ...entry.headers, ...credentials },
+          origin: `${request.protocol}://${request.host}`,
         });
         results.push({ status: 200, body: body === undefined ? {} : body });
       } catch (err) {

@@ -4,16 +4,26 @@ import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 
 /** Paths that belong to the API: a miss there is a JSON 404, never the SPA's index.html. */
-const API_PATH = /^\/(1|api|token|socket\.io)(\/|$)/;
+const API_PATH = /^\/(1|api|token|socket\.io|files)(\/|$)/;
 
 /**
  * Serves a built single-page app from '/', with `index.html` for unknown non-API GETs so that
- * client-side routes load. Without `staticDir`, unknown paths get a JSON 404.
+ * client-side routes load, and uploaded files from `/files/`. Without `staticDir`, unknown paths
+ * get a JSON 404.
  */
 export async function registerStatic(
   fastify: FastifyInstance,
   staticDir: string | undefined,
+  filesDir: string,
 ): Promise<void> {
+  // Files uploaded through file actions.
+  await fastify.register(fastifyStatic, {
+    root: filesDir,
+    prefix: '/files/',
+    decorateReply: false,
+    index: false,
+    dotfiles: 'deny',
+  });
   const root = staticDir ? path.resolve(staticDir) : undefined;
   if (root) {
     if (!existsSync(path.join(root, 'index.html'))) {

@@ -1,0 +1,47 @@
+import type { ActionDefinition, ObjectDefinition } from '../app-definition/schema';
+import type { AppContext, CallInfo } from '../app-context';
+import { isAdmin } from '../auth/identity';
+import type { ApiRequest } from '../http/api-route';
+import { HttpError } from '../http/http-error';
+import { accessFor } from '../objects/permissions';
+import { decodeFileData } from './file-store';
+
+/** The largest upload request accepted (base64 makes files a third larger): 10 MiB. */
+export const MAX_UPLOAD_BODY = 10 * 1024 * 1024;
+
+/**
+ * Runs a file action (`"type": "files"`): `POST {filename, filedata}` stores the file and answers
+ * `{url}`; `DELETE {filename}` removes it. Allowed to the action's `roles` when it lists them,
+ * else to callers who may create (upload) or delete (remove) rows of the object.
+ */
+export function runFileAction(
+  ctx: AppContext,
+  request: ApiRequest,
+  call: CallInfo,
+  objectName: string,
+  object: ObjectDefinition,
+  action: ActionDefinition,
+): unknown {
+  if (request.method !== 'POST' && request.method !== 'DELETE') {
+    throw new HttpError(
+      400,
+      `File action "${action.name}": POST uploads a file, DELETE removes one`,
+    );
+  }
+  const op = request.method === 'POST' ? 'create' : 'delete';
+  const allowed = action.roles
+    ? isAdmin(call.identity) || action.roles.includes(call.identity.role)
+    : accessFor(object, call.identity, op) !== 'none';
+  if (!allowed) throw new HttpError(403, `No permission to run file action "${action.name}"`);
+  const body = (request.body ?? {}) as Record<string, unknown>;
+  if (typeof body !== 'object' || Array.isArray(body)) {
+    throw new HttpError(400, 'The body must be a JSON object {filename, filedata}');
+  }
+  if (request.method === 'DELETE') {
+    ctx.files.remove(objectName, body['filename']);
+    return {};
+  }
+  const data = decodeFileData(body['filedata']);
+  const relative = ctx.files.save(objectName, body['filename'], data);
+  return { url: `${request.origin}/files/${relative}` };
+}
