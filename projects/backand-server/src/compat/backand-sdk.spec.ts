@@ -305,7 +305,7 @@ describe('@backand/nodejs-sdk against backand-server', () => {
     expect(viaGet.data.map((r) => r.name)).toEqual([`${marker} two words`]);
   });
 
-  it('refreshes an expired access token by itself and replays the call', async () => {
+  it("refreshes by itself after a 401 'invalid or expired token' and replays the call", async () => {
     const user = backand.utils.storage.get('user');
     backand.utils.storage.set('user', {
       ...user,
