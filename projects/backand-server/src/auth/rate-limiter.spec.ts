@@ -1,0 +1,40 @@
+import { FailureLimiter } from './rate-limiter';
+
+describe('FailureLimiter', () => {
+  let now = 0;
+  const limiter = () => new FailureLimiter(3, 60_000, () => now);
+
+  beforeEach(() => {
+    now = 1_000_000;
+  });
+
+  it('blocks a key after the maximum number of failures, until the window ends', () => {
+    const l = limiter();
+    l.fail('a');
+    l.fail('a');
+    expect(l.blockedFor('a')).toBe(0);
+    l.fail('a');
+    expect(l.blockedFor('a')).toBe(60);
+    now += 30_000;
+    expect(l.blockedFor('a')).toBe(30);
+    now += 30_000;
+    expect(l.blockedFor('a')).toBe(0);
+  });
+
+  it('counts keys separately and forgets a key on reset', () => {
+    const l = limiter();
+    for (let i = 0; i < 3; i++) l.fail('a');
+    expect(l.blockedFor('b')).toBe(0);
+    l.reset('a');
+    expect(l.blockedFor('a')).toBe(0);
+  });
+
+  it('starts a new window after the old one ended', () => {
+    const l = limiter();
+    l.fail('a');
+    l.fail('a');
+    now += 61_000;
+    l.fail('a');
+    expect(l.blockedFor('a')).toBe(0);
+  });
+});
