@@ -84,7 +84,12 @@ export interface ResolvedBackandConfig {
   readonly storagePrefix: string;
 }
 
-/** The default REST and socket URL: a local `backand-server`. */
+/**
+ * The default REST and socket URL: a local `backand-server` (`npx backand-server`).
+ *
+ * @example
+ * provideBackand({ appName: 'demo', apiUrl: BACKAND_DEFAULT_API_URL });
+ */
 export const BACKAND_DEFAULT_API_URL = 'http://localhost:4000';
 
 /**

@@ -11,7 +11,12 @@ import type {
   BackandWriteParams,
 } from './backand-types';
 
-/** A row id as the REST API takes it. */
+/**
+ * A row id as the REST API takes it.
+ *
+ * @example
+ * const id: BackandId = 7; // or '7'
+ */
 export type BackandId = string | number;
 
 /**

@@ -2,7 +2,10 @@ import { InjectionToken } from '@angular/core';
 
 /**
  * The part of a Socket.IO client socket the SDK uses. `socket.io-client`'s `Socket` fits;
- * `ngx-backand/testing` provides a fake one.
+ * `ngx-backand/testing` provides a fake one. Internal.
+ *
+ * @example
+ * const socket: _BackandSocketLike = io('http://localhost:4000', { autoConnect: false });
  */
 export interface _BackandSocketLike {
   readonly connected: boolean;
@@ -20,11 +23,17 @@ export interface _BackandSocketLike {
 /**
  * Creates the (not yet connected) socket for a URL. Internal: overridden by
  * `provideBackandTesting()`; the default loads `socket.io-client` on first use only.
+ *
+ * @example
+ * const factory: _BackandSocketFactory = async (url) => io(url, { autoConnect: false });
  */
 export type _BackandSocketFactory = (url: string) => Promise<_BackandSocketLike>;
 
 /**
  * The socket factory. Internal (used by `ngx-backand/testing`); not part of the supported API.
+ *
+ * @example
+ * { provide: _BACKAND_SOCKET_FACTORY, useValue: (url: string) => fake._create(url) }
  */
 export const _BACKAND_SOCKET_FACTORY = new InjectionToken<_BackandSocketFactory>(
   'ngx-backand _BACKAND_SOCKET_FACTORY',

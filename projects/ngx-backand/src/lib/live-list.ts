@@ -8,7 +8,12 @@ import type {
   BackandSort,
 } from './backand-types';
 
-/** Rows a live list loads when the app gives no `pageSize` (Backand's own default is 20). */
+/**
+ * Rows a live list loads when the app gives no `pageSize` (Backand's own default is 20).
+ *
+ * @example
+ * backand.object.live('items', { pageSize: BACKAND_LIVE_DEFAULT_PAGE_SIZE * 2 });
+ */
 export const BACKAND_LIVE_DEFAULT_PAGE_SIZE = 1000;
 
 type Change<T> = { kind: 'upsert'; id: string; row: T } | { kind: 'remove'; id: string };

@@ -16,7 +16,12 @@ export interface FakeBackandSocketOptions {
   heartbeatMs?: number;
 }
 
-/** A client-to-server emit the SDK made. */
+/**
+ * A client-to-server emit the SDK made.
+ *
+ * @example
+ * expect(fake.sent).toContainEqual({ event: 'login', args: [null, 'test-anonymous-token', 'test'] });
+ */
 export interface FakeBackandSocketEmit {
   event: string;
   args: unknown[];
