@@ -4,9 +4,9 @@
  * Runs the six figures of BENCHMARKS.md, each in its own process (the measuring process pinned
  * to CPU 1, the servers it starts to CPU 0), prints one table and writes
  * bench/results/<name>.json (default name: `quick` or `full`) with the machine, the versions and
- * every figure as min / median / max over repeated runs. `--profile` adds `--cpu-prof` to every
- * process and leaves the profiles in bench/results/profiles/ (summarise one with
- * `node bench/profile-summary.mjs <file>`). Exits non-zero when a figure failed.
+ * every figure as min / median / max over repeated runs. `--profile` CPU-profiles the measured
+ * rounds of each figure (the measuring process and its servers) into bench/results/profiles/
+ * (summarise one with `node bench/profile-summary.mjs <file>`). Exits non-zero when a figure failed.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -71,10 +71,14 @@ async function runFigure(figure, opts, timeoutMs) {
   if (opts.profile) {
     const dir = `${RESULTS}profiles/${figure.id}`;
     mkdirSync(dir, { recursive: true });
-    nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${dir}`, '--cpu-prof-name=client.cpuprofile');
     env.BENCH_PROFILE_DIR = dir;
   }
-  const child = startChild(script, { cpu: figure.pin ? CLIENT_CPU : undefined, nodeArgs, env });
+  const child = startChild(script, {
+    cpu: figure.pin ? CLIENT_CPU : undefined,
+    nodeArgs,
+    env,
+    expectReady: false,
+  });
   const started = Date.now();
   return new Promise((resolve) => {
     let settled = false;
@@ -88,7 +92,6 @@ async function runFigure(figure, opts, timeoutMs) {
       child.proc.kill('SIGKILL');
       finish({ error: `timed out after ${timeoutMs / 1000} s` });
     }, timeoutMs);
-    child.ready.catch(() => {}); // figures report with 'result', not 'ready'
     child.onMessage((msg) => {
       if (msg?.type === 'result') finish({ result: msg.result });
       else if (msg?.type === 'error') finish({ error: msg.error });

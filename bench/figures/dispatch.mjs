@@ -7,7 +7,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { backandLogin, connectMany } from '../lib/clients.mjs';
-import { runFigure, startServerChild } from '../lib/figure.mjs';
+import { profileWindow, runFigure, startServerChild } from '../lib/figure.mjs';
 import {
   captureSockets,
   createSdkInjector,
@@ -74,7 +74,10 @@ runFigure(async (opts) => {
     for (let r = 0; r < rounds; r++) {
       const order = r % 2 ? [...subjects].reverse() : subjects;
       for (const s of order) {
-        const m = await burst(s);
+        const last = r === rounds - 1;
+        const m = last
+          ? await profileWindow(s, { server: realtime.child }, () => burst(s))
+          : await burst(s);
         res[s].eps.push(m.eps);
         res[s].cpuUs.push(m.cpuUs);
       }

@@ -15,7 +15,7 @@ import {
   feathersLogin,
 } from '../lib/clients.mjs';
 import { itemBody } from '../lib/data.mjs';
-import { runFigure, startServerChild } from '../lib/figure.mjs';
+import { profileWindow, runFigure, startServerChild } from '../lib/figure.mjs';
 import { summarize, pairedRatio } from '../lib/stats.mjs';
 
 async function post(url, body, headers = {}) {
@@ -123,6 +123,14 @@ runFigure(async (opts) => {
           results[name].response.push(response);
           results[name].serverCpu.push(serverCpu);
         }
+      }
+    }
+    if (process.env.BENCH_PROFILE_DIR) {
+      // one write is too short to sample: profile a series of them, per subject
+      for (const name of order) {
+        await profileWindow(name, { server: serverOf[name] }, async () => {
+          for (let i = 0; i < 20; i++) await round[name]();
+        });
       }
     }
     for (const c of Object.values(counters)) c?.dispose();

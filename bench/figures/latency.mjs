@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { backandAvailable, signIn } from '../lib/backand.mjs';
 import { CLIENT_CPU, startChild } from '../lib/child.mjs';
 import { itemBody } from '../lib/data.mjs';
-import { runFigure, sleep, startServerChild } from '../lib/figure.mjs';
+import { profileWindow, runFigure, sleep, startServerChild } from '../lib/figure.mjs';
 import { quantile, summarize } from '../lib/stats.mjs';
 
 const nowMs = () => Number(process.hrtime.bigint()) / 1e6;
@@ -29,7 +29,19 @@ async function writeAtRate({ rate, count, request }) {
   return Promise.all(writes);
 }
 
-async function runSubject({ url, event, login, request, subscribers, rate, count, script }) {
+async function runSubject({
+  name,
+  server,
+  url,
+  event,
+  login,
+  request,
+  subscribers,
+  rate,
+  count,
+  script,
+  profile,
+}) {
   const subs = startChild(script, { cpu: CLIENT_CPU });
   await subs.ready;
   try {
@@ -37,7 +49,8 @@ async function runSubject({ url, event, login, request, subscribers, rate, count
     await writeAtRate({ rate, count: Math.min(10, count), request }); // warm-up
     await sleep(200);
     await subs.request('collect');
-    const writes = await writeAtRate({ rate, count, request });
+    const measure = () => writeAtRate({ rate, count, request });
+    const writes = profile ? await profileWindow(name, { server }, measure) : await measure();
     await sleep(500); // the last events are in flight
     const arrivals = await subs.request('collect');
     const eventLat = [];
@@ -128,7 +141,16 @@ runFigure(async (opts) => {
     );
     for (let r = 0; r < rounds; r++) {
       for (const name of names) {
-        const m = await runSubject({ ...subjects[name], subscribers, rate, count, script });
+        const m = await runSubject({
+          ...subjects[name],
+          name,
+          server: name === 'feathers' ? feathers.child : realtime.child,
+          subscribers,
+          rate,
+          count,
+          script,
+          profile: r === rounds - 1,
+        });
         for (const k of ['eventP50', 'eventP99', 'responseP50', 'responseP99'])
           acc[name][k].push(m[k]);
         acc[name].missing += m.missing;

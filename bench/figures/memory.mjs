@@ -6,7 +6,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { backandLogin, connectMany } from '../lib/clients.mjs';
-import { runFigure, startServerChild } from '../lib/figure.mjs';
+import { profileWindow, runFigure, startServerChild } from '../lib/figure.mjs';
 import {
   captureSockets,
   createSdkInjector,
@@ -99,7 +99,7 @@ runFigure(async (opts) => {
     const acc = {};
     for (let r = 0; r < rounds; r++) {
       for (const [name, v] of Object.entries(variants)) {
-        const m = v();
+        const m = r === rounds - 1 ? await profileWindow(name, {}, async () => v()) : v();
         acc[name] ??= { growth: [], us: [], left: [], baseline: m.baseline };
         acc[name].growth.push(m.growth);
         acc[name].us.push(m.us);

@@ -8,7 +8,7 @@
 import autocannon from 'autocannon';
 import { backandAvailable, seedItems, signIn } from '../lib/backand.mjs';
 import { itemBody } from '../lib/data.mjs';
-import { runFigure, startServerChild } from '../lib/figure.mjs';
+import { profileWindow, runFigure, startServerChild } from '../lib/figure.mjs';
 import { pairedRatio, summarize } from '../lib/stats.mjs';
 
 const ROWS = 100;
@@ -82,7 +82,11 @@ runFigure(async (opts) => {
           const target = kind === 'list' ? subject.list : { ...subject.create, body };
           // a short warm-up so JIT and connection setup stay out of the figure
           await cannon({ ...target, amount: opts.quick ? 200 : 1000 });
-          const m = await measure(`${s} ${kind}`, { ...target, duration });
+          const run = () => measure(`${s} ${kind}`, { ...target, duration });
+          const m =
+            r === rounds - 1
+              ? await profileWindow(`${s}-${kind}`, { server: subject.child }, run)
+              : await run();
           res[s][kind].push(m.rps);
           res[s][`${kind}P99`].push(m.p99);
         } finally {

@@ -4,6 +4,7 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { availableParallelism } from 'node:os';
+import { startProfiling, stopProfiling } from './profiler.mjs';
 
 let tasksetChecked;
 
@@ -22,12 +23,12 @@ export const CLIENT_CPU = 1;
 
 /**
  * Starts `node <script>` with an IPC channel, pinned to `cpu` when possible.
- * Resolves once the child sends `{ type: 'ready', ... }`; `request(cmd, args)` then sends a command
+ * `ready` resolves once the child sends `{ type: 'ready', ... }`; `request(cmd, args)` then sends a command
  * and resolves with the child's `{ id, result }` answer.
  */
 export function startChild(
   script,
-  { cpu, nodeArgs = [], args = [], env = {}, timeoutMs = 60_000 } = {},
+  { cpu, nodeArgs = [], args = [], env = {}, timeoutMs = 60_000, expectReady = true } = {},
 ) {
   const argv = [...nodeArgs, script, ...args];
   const pinned = cpu !== undefined && canPin();
@@ -61,27 +62,30 @@ export function startChild(
     }
   });
 
-  const ready = new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      reject(new Error(`${script} did not get ready in ${timeoutMs} ms`));
-      proc.kill('SIGKILL');
-    }, timeoutMs);
-    const onMessage = (msg) => {
-      if (msg && msg.type === 'ready') {
-        clearTimeout(timer);
-        listeners.delete(onMessage);
-        resolve(msg);
-      } else if (msg && msg.type === 'error') {
-        clearTimeout(timer);
-        reject(new Error(`${script}: ${msg.error}`));
-      }
-    };
-    listeners.add(onMessage);
-    proc.once('exit', (code, signal) => {
-      clearTimeout(timer);
-      reject(new Error(`${script} exited (${code ?? signal}) before it was ready`));
-    });
-  });
+  // Processes that never announce themselves (figures report a result instead) skip the wait.
+  const ready = !expectReady
+    ? Promise.resolve(null)
+    : new Promise((resolve, reject) => {
+        const timer = setTimeout(() => {
+          reject(new Error(`${script} did not get ready in ${timeoutMs} ms`));
+          proc.kill('SIGKILL');
+        }, timeoutMs);
+        const onMessage = (msg) => {
+          if (msg && msg.type === 'ready') {
+            clearTimeout(timer);
+            listeners.delete(onMessage);
+            resolve(msg);
+          } else if (msg && msg.type === 'error') {
+            clearTimeout(timer);
+            reject(new Error(`${script}: ${msg.error}`));
+          }
+        };
+        listeners.add(onMessage);
+        proc.once('exit', (code, signal) => {
+          clearTimeout(timer);
+          reject(new Error(`${script} exited (${code ?? signal}) before it was ready`));
+        });
+      });
 
   const child = {
     proc,
@@ -137,8 +141,14 @@ export function serveCommands(handlers, onExit = async () => {}) {
         process.exit(0);
       }
     }
-    // every child can report its CPU time (µs), so figures can charge work to the server
-    const handler = msg.cmd === 'cpu' ? () => process.cpuUsage() : handlers[msg.cmd];
+    // every child can report its CPU time (µs), so figures can charge work to the server, and
+    // can be profiled over a window the figure chooses
+    const builtIn = {
+      cpu: () => process.cpuUsage(),
+      profileStart: () => startProfiling(),
+      profileStop: ({ file }) => stopProfiling(file),
+    };
+    const handler = builtIn[msg.cmd] ?? handlers[msg.cmd];
     if (!handler) {
       process.send({ id: msg.id, error: `unknown command ${msg.cmd}` });
       return;

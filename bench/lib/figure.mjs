@@ -5,6 +5,7 @@
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { startChild, SERVER_CPU } from './child.mjs';
+import { startProfiling, stopProfiling } from './profiler.mjs';
 
 /** Options run.mjs hands to every figure. */
 export function figureOptions() {
@@ -27,21 +28,16 @@ export async function runFigure(fn) {
   }
 }
 
-let serverCount = 0;
-
 /** Starts one of bench/servers/*.mjs on the server CPU and waits until it is ready. */
 export async function startServerChild(name, args = [], nodeArgs = []) {
   const script = fileURLToPath(new URL(`../servers/${name}`, import.meta.url));
-  const profileDir = process.env.BENCH_PROFILE_DIR;
-  if (profileDir) {
-    nodeArgs = [
-      ...nodeArgs,
-      '--cpu-prof',
-      `--cpu-prof-dir=${profileDir}`,
-      `--cpu-prof-name=server-${name.replace(/\.mjs$/, '')}-${++serverCount}.cpuprofile`,
-    ];
-  }
-  const child = startChild(script, { cpu: SERVER_CPU, args, nodeArgs });
+  // deprecation notices of dependencies would interleave with the progress lines
+  const child = startChild(script, {
+    cpu: SERVER_CPU,
+    args,
+    nodeArgs,
+    env: { NODE_NO_WARNINGS: '1' },
+  });
   const info = await child.ready;
   return { child, info };
 }
@@ -51,3 +47,26 @@ export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Time since `t0` (a performance.now()) in ms. */
 export const since = (t0) => performance.now() - t0;
+
+/**
+ * Runs `fn()`; with `--profile`, CPU-profiles this process and the given server children over
+ * exactly that window, into bench/results/profiles/<figure>/<label>-{client,<server>}.cpuprofile.
+ * `servers` maps a name to a child from startServerChild().
+ */
+export async function profileWindow(label, servers, fn) {
+  const dir = process.env.BENCH_PROFILE_DIR;
+  if (!dir) return fn();
+  const entries = Object.entries(servers).filter(([, child]) => child);
+  await Promise.all(entries.map(([, child]) => child.request('profileStart')));
+  await startProfiling();
+  try {
+    return await fn();
+  } finally {
+    await stopProfiling(`${dir}/${label}-client.cpuprofile`);
+    await Promise.all(
+      entries.map(([name, child]) =>
+        child.request('profileStop', { file: `${dir}/${label}-${name}.cpuprofile` }),
+      ),
+    );
+  }
+}
