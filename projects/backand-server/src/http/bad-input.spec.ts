@@ -1,5 +1,5 @@
 import type { RunningServer } from '../server-options';
-import { api, qs, type Auth } from '../testing/http-client';
+import { api, qs, type ApiResponse, type Auth } from '../testing/http-client';
 import { signIn, startTestServer } from '../testing/test-server';
 
 /**
@@ -42,7 +42,7 @@ describe('bad input', () => {
     await server.close();
   });
 
-  const expect4xx = (res: { status: number; body: any }, status: number, message: RegExp) => {
+  const expect4xx = (res: ApiResponse, status: number, message: RegExp) => {
     expect(res.status).toBe(status);
     expect(res.body).toEqual(expect.objectContaining({ Message: expect.stringMatching(message) }));
   };

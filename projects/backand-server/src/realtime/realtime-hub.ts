@@ -89,7 +89,6 @@ export class RealtimeHub implements EmitTarget {
   }
 
   private onConnection(socket: Socket): void {
-    const data = socket.data as SocketData;
     socket.on('login', (token: unknown, anonymousToken: unknown, appName: unknown) => {
       void this.login(socket, token, anonymousToken, appName);
     });

@@ -1,5 +1,9 @@
+/** A response body as tests read it: any JSON, navigated freely. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests assert on the shape at run time
+export type LooseJson = any;
+
 /** A parsed HTTP response for tests. */
-export interface ApiResponse<T = any> {
+export interface ApiResponse<T = LooseJson> {
   status: number;
   body: T;
   headers: Headers;
@@ -15,7 +19,7 @@ export type Auth =
  * @example
  * const res = await api(server.url, 'GET', '/1/objects/items', { anonymous: 'demo-anonymous-token' });
  */
-export async function api<T = any>(
+export async function api<T = LooseJson>(
   baseUrl: string,
   method: string,
   path: string,
