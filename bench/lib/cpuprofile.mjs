@@ -39,6 +39,9 @@ export function summarizeProfile(file, top = 15) {
       idle += us;
       continue;
     }
+    // the in-process profiler's own `Profiler.stop` call (native, no script) lands in the last
+    // samples; it is the profiler's cost, not the program's
+    if (cf.functionName === 'dispatch' && !cf.url) continue;
     total += us;
     const p = packageOf(cf.url);
     pkg.set(p, (pkg.get(p) ?? 0) + us);
