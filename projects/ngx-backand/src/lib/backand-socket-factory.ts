@@ -54,6 +54,8 @@ async function loadSocketIo(url: string): Promise<_BackandSocketLike> {
     reconnectionDelay: 1000,
     reconnectionDelayMax: 5000,
     reconnectionAttempts: Infinity,
+    // WebSocket first (no long-polling round trips), polling when a proxy blocks WebSocket.
     transports: ['websocket', 'polling'],
+    tryAllTransports: true,
   });
 }
