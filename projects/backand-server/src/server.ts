@@ -1,6 +1,6 @@
 import cors from '@fastify/cors';
 import formbody from '@fastify/formbody';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import * as path from 'node:path';
 import { Server as SocketServer } from 'socket.io';
 import { ActionRunner } from './actions/action-runner';
@@ -53,7 +53,9 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     fastify = Fastify({
       logger: { level: options.logLevel ?? 'info' },
       // One line per request only when asked for (debug/trace): the CLI stays readable.
-      disableRequestLogging: !['debug', 'trace'].includes(options.logLevel ?? 'info'),
+      logController: new LogController({
+        disableRequestLogging: !['debug', 'trace'].includes(options.logLevel ?? 'info'),
+      }),
       bodyLimit: BODY_LIMIT,
       forceCloseConnections: 'idle',
       ...(options.tls ? { https: { cert: options.tls.cert, key: options.tls.key } } : {}),
