@@ -3,6 +3,7 @@ import type { AppDefinition } from '../app-definition/schema';
 import { BUILTIN_USER_FIELDS } from '../app-definition/check-app-definition';
 import type { Db } from '../storage/database';
 import { quoteIdent } from '../storage/sql';
+import { StatementCache } from '../storage/statement-cache';
 import { fieldTypeOf, toStored } from '../objects/fields';
 import { hashPassword, verifyPassword } from './passwords';
 
@@ -29,10 +30,13 @@ const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 
 /** Registered users and their credentials, refresh-token sessions and reset tokens. */
 export class UserStore {
+  private readonly sql: StatementCache;
+
   constructor(
     private readonly db: Db,
     private readonly app: AppDefinition,
   ) {
+    this.sql = new StatementCache(db);
     db.exec(
       `CREATE UNIQUE INDEX IF NOT EXISTS _backand_users_email ON users (email COLLATE NOCASE)`,
     );
@@ -40,17 +44,15 @@ export class UserStore {
 
   /** Finds a user by username (email, case-insensitive). */
   findByUsername(username: string): UserRecord | undefined {
-    return this.db
-      .prepare(
-        `SELECT id, email, firstName, lastName, role FROM users WHERE email = ? COLLATE NOCASE`,
-      )
+    return this.sql
+      .get(`SELECT id, email, firstName, lastName, role FROM users WHERE email = ? COLLATE NOCASE`)
       .get(username) as UserRecord | undefined;
   }
 
   /** Finds a user by id. */
   findById(id: number | string): UserRecord | undefined {
-    return this.db
-      .prepare(`SELECT id, email, firstName, lastName, role FROM users WHERE id = ?`)
+    return this.sql
+      .get(`SELECT id, email, firstName, lastName, role FROM users WHERE id = ?`)
       .get(Number(id)) as UserRecord | undefined;
   }
 
@@ -70,14 +72,14 @@ export class UserStore {
       ...Object.values(extra),
     ];
     const insert = this.db.transaction(() => {
-      const info = this.db
-        .prepare(
+      const info = this.sql
+        .get(
           `INSERT INTO users (${columns.map(quoteIdent).join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`,
         )
         .run(...values);
       const id = Number(info.lastInsertRowid);
-      this.db
-        .prepare(`INSERT INTO _backand_credentials (user_id, password_hash) VALUES (?, ?)`)
+      this.sql
+        .get(`INSERT INTO _backand_credentials (user_id, password_hash) VALUES (?, ?)`)
         .run(id, hash);
       return id;
     });
@@ -86,8 +88,8 @@ export class UserStore {
 
   /** Checks a user's password. A user without credentials (created as a row) never matches. */
   async checkPassword(userId: number, password: string): Promise<boolean> {
-    const row = this.db
-      .prepare(`SELECT password_hash FROM _backand_credentials WHERE user_id = ?`)
+    const row = this.sql
+      .get(`SELECT password_hash FROM _backand_credentials WHERE user_id = ?`)
       .get(userId) as { password_hash: string } | undefined;
     return row ? verifyPassword(password, row.password_hash) : false;
   }
@@ -95,8 +97,8 @@ export class UserStore {
   /** Sets a user's password. */
   async setPassword(userId: number, password: string): Promise<void> {
     const hash = await hashPassword(password);
-    this.db
-      .prepare(
+    this.sql
+      .get(
         `INSERT INTO _backand_credentials (user_id, password_hash) VALUES (?, ?)
          ON CONFLICT(user_id) DO UPDATE SET password_hash = excluded.password_hash`,
       )
@@ -124,18 +126,16 @@ export class UserStore {
   /** Opens a refresh-token session for a user. Returns the session id and the token. */
   openSession(userId: number): { sessionId: number; refreshToken: string } {
     const refreshToken = randomBytes(32).toString('base64url');
-    const info = this.db
-      .prepare(
-        `INSERT INTO _backand_refresh_tokens (user_id, token_hash, created_at) VALUES (?, ?, ?)`,
-      )
+    const info = this.sql
+      .get(`INSERT INTO _backand_refresh_tokens (user_id, token_hash, created_at) VALUES (?, ?, ?)`)
       .run(userId, sha256(refreshToken), new Date().toISOString());
     return { sessionId: Number(info.lastInsertRowid), refreshToken };
   }
 
   /** The live session of a refresh token of `userId`, or undefined. */
   findSession(userId: number, refreshToken: string): number | undefined {
-    const row = this.db
-      .prepare(
+    const row = this.sql
+      .get(
         `SELECT id FROM _backand_refresh_tokens WHERE token_hash = ? AND user_id = ? AND revoked_at IS NULL`,
       )
       .get(sha256(refreshToken), userId) as { id: number } | undefined;
@@ -145,28 +145,24 @@ export class UserStore {
   /** Whether a session is still live (not revoked). */
   isSessionLive(sessionId: number): boolean {
     return (
-      this.db
-        .prepare(`SELECT 1 FROM _backand_refresh_tokens WHERE id = ? AND revoked_at IS NULL`)
+      this.sql
+        .get(`SELECT 1 FROM _backand_refresh_tokens WHERE id = ? AND revoked_at IS NULL`)
         .get(sessionId) !== undefined
     );
   }
 
   /** Revokes a session's refresh token. */
   revokeSession(sessionId: number): void {
-    this.db
-      .prepare(
-        `UPDATE _backand_refresh_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL`,
-      )
+    this.sql
+      .get(`UPDATE _backand_refresh_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL`)
       .run(new Date().toISOString(), sessionId);
   }
 
   /** Issues a one-hour password-reset token for a user. */
   issueResetToken(userId: number): string {
     const token = randomBytes(24).toString('base64url');
-    this.db
-      .prepare(
-        `INSERT INTO _backand_reset_tokens (token_hash, user_id, expires_at) VALUES (?, ?, ?)`,
-      )
+    this.sql
+      .get(`INSERT INTO _backand_reset_tokens (token_hash, user_id, expires_at) VALUES (?, ?, ?)`)
       .run(sha256(token), userId, Date.now() + 3600_000);
     return token;
   }
@@ -174,10 +170,10 @@ export class UserStore {
   /** Consumes a reset token: returns its user id once, or undefined when unknown or expired. */
   consumeResetToken(token: string): number | undefined {
     const hash = sha256(token);
-    const row = this.db
-      .prepare(`SELECT user_id, expires_at FROM _backand_reset_tokens WHERE token_hash = ?`)
+    const row = this.sql
+      .get(`SELECT user_id, expires_at FROM _backand_reset_tokens WHERE token_hash = ?`)
       .get(hash) as { user_id: number; expires_at: number } | undefined;
-    this.db.prepare(`DELETE FROM _backand_reset_tokens WHERE token_hash = ?`).run(hash);
+    this.sql.get(`DELETE FROM _backand_reset_tokens WHERE token_hash = ?`).run(hash);
     return row && row.expires_at > Date.now() ? row.user_id : undefined;
   }
 

@@ -5,6 +5,7 @@ import { isAdmin } from '../auth/identity';
 import { userProfileOf, type AppContext, type CallInfo } from '../app-context';
 import { HttpError } from '../http/http-error';
 import { quoteIdent } from '../storage/sql';
+import { StatementCache } from '../storage/statement-cache';
 import { buildOrderBy, buildWhere } from './list-query';
 import type { ListParams } from './list-params';
 import { accessFor, allowsRow, ownsRow, type Operation } from './permissions';
@@ -16,7 +17,11 @@ import { selectList, toOutputRow, toStoredValues, type DbRow } from './rows';
  * from actions) go out only after it commits.
  */
 export class ObjectService {
-  constructor(private readonly ctx: AppContext) {}
+  private readonly sql: StatementCache;
+
+  constructor(private readonly ctx: AppContext) {
+    this.sql = new StatementCache(ctx.db);
+  }
 
   /** The definition of an object. @throws HttpError 404 for unknown objects. */
   definition(name: string): ObjectDefinition {
@@ -39,15 +44,13 @@ export class ObjectService {
     );
     const orderBy = buildOrderBy(name, object, params);
     const table = quoteIdent(name);
-    const rows = this.ctx.db
-      .prepare(
-        `SELECT ${selectList(object)} FROM ${table} ${where.sql} ${orderBy} LIMIT ? OFFSET ?`,
-      )
+    const rows = this.sql
+      .get(`SELECT ${selectList(object)} FROM ${table} ${where.sql} ${orderBy} LIMIT ? OFFSET ?`)
       .all(...where.params, params.pageSize, (params.pageNumber - 1) * params.pageSize) as DbRow[];
     const data = rows.map((r) => toOutputRow(object, r, !params.excludeMetadata));
     if (params.excludeTotalRows) return { data };
-    const { n } = this.ctx.db
-      .prepare(`SELECT COUNT(*) AS n FROM ${table} ${where.sql}`)
+    const { n } = this.sql
+      .get(`SELECT COUNT(*) AS n FROM ${table} ${where.sql}`)
       .get(...where.params) as { n: number };
     return { totalRows: n, data };
   }
@@ -84,7 +87,7 @@ export class ObjectService {
       const sql = columns.length
         ? `INSERT INTO ${quoteIdent(name)} (${columns.map(quoteIdent).join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`
         : `INSERT INTO ${quoteIdent(name)} DEFAULT VALUES`;
-      const id = Number(this.ctx.db.prepare(sql).run(...Object.values(values)).lastInsertRowid);
+      const id = Number(this.sql.get(sql).run(...Object.values(values)).lastInsertRowid);
       const row = this.mustFind(name, object, id);
       this.trigger(object, 'afterCreate', input, toOutputRow(object, row, false), call, emits);
       return { id, row: toOutputRow(object, row) };
@@ -112,8 +115,8 @@ export class ObjectService {
       this.guardProtectedFields(name, object, values, before, call);
       const columns = Object.keys(values);
       if (columns.length) {
-        this.ctx.db
-          .prepare(
+        this.sql
+          .get(
             `UPDATE ${quoteIdent(name)} SET ${columns.map((c) => `${quoteIdent(c)} = ?`).join(', ')} WHERE id = ?`,
           )
           .run(...Object.values(values), id);
@@ -138,11 +141,11 @@ export class ObjectService {
       }
       const dbRow = toOutputRow(object, before, false);
       this.trigger(object, 'beforeDelete', {}, dbRow, call, emits);
-      this.ctx.db.prepare(`DELETE FROM ${quoteIdent(name)} WHERE id = ?`).run(id);
+      this.sql.get(`DELETE FROM ${quoteIdent(name)} WHERE id = ?`).run(id);
       if (name === 'users') {
-        this.ctx.db.prepare(`DELETE FROM _backand_credentials WHERE user_id = ?`).run(id);
-        this.ctx.db
-          .prepare(`UPDATE _backand_refresh_tokens SET revoked_at = ? WHERE user_id = ?`)
+        this.sql.get(`DELETE FROM _backand_credentials WHERE user_id = ?`).run(id);
+        this.sql
+          .get(`UPDATE _backand_refresh_tokens SET revoked_at = ? WHERE user_id = ?`)
           .run(new Date().toISOString(), id);
       }
       this.trigger(object, 'afterDelete', {}, dbRow, call, emits);
@@ -204,8 +207,8 @@ export class ObjectService {
   }
 
   private mustFind(name: string, object: ObjectDefinition, id: number): DbRow {
-    const row = this.ctx.db
-      .prepare(`SELECT ${selectList(object)} FROM ${quoteIdent(name)} WHERE id = ?`)
+    const row = this.sql
+      .get(`SELECT ${selectList(object)} FROM ${quoteIdent(name)} WHERE id = ?`)
       .get(id) as DbRow | undefined;
     if (!row) throw new HttpError(404, `No row with id ${id} in "${name}"`);
     return row;
@@ -221,14 +224,16 @@ export class ObjectService {
   ): void {
     if (isAdmin(call.identity)) return;
     const owner = object.ownerField;
-    if (owner && owner in values && values[owner] !== before[owner]) {
-      if (!(
-        typeof values[owner] === 'string' && ownsRow(object, values[owner] as string, before)
-      )) {
-        throw new HttpError(403, `Only an admin may change "${owner}" of "${name}"`, {
-          field: owner,
-        });
-      }
+    // Re-sending the current owner (e.g. a whole row read back) is not a change.
+    const newOwner = owner ? values[owner] : undefined;
+    if (
+      owner &&
+      owner in values &&
+      !(typeof newOwner === 'string' && ownsRow(object, newOwner, before))
+    ) {
+      throw new HttpError(403, `Only an admin may change "${owner}" of "${name}"`, {
+        field: owner,
+      });
     }
     if (name === 'users' && 'role' in values && values['role'] !== before['role']) {
       throw new HttpError(403, "Only an admin may change a user's role", { field: 'role' });
