@@ -155,6 +155,19 @@ describe('BackandSocketService', () => {
     expect(socket.state()).toBe('authorized');
   });
 
+  it('stays down after the server drops it, until the identity changes', async () => {
+    const { socket, backand, fake, http } = setup();
+    socket.on('x').subscribe();
+    await fake.whenCreated();
+    await Promise.resolve();
+    fake.dropConnection('io server disconnect');
+    expect(socket.state()).toBe('disconnected');
+    await signin(backand, http);
+    expect(fake.connectCalls).toBe(2);
+    expect(fake.logins.at(-1)).toEqual(['Bearer access-1', null, 'test']);
+    expect(socket.state()).toBe('authorized');
+  });
+
   it('takes only the answer to the latest login into account', async () => {
     const { socket, backand, fake, http } = setup({}, { autoAuthorize: false });
     socket.on('x').subscribe();

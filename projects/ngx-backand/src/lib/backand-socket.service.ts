@@ -240,7 +240,8 @@ export class BackandSocketService {
       if (socket.connected) {
         this.setState('connecting');
         this.login();
-      } else if (this.stateSignal() === 'notAuthorized') {
+      } else if (this.stateSignal() !== 'connecting') {
+        // Refused or dropped by the server (no automatic reconnect then): try the new identity.
         this.setState('connecting');
         socket.connect();
       }
