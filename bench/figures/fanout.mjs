@@ -15,7 +15,7 @@ import {
   feathersLogin,
 } from '../lib/clients.mjs';
 import { itemBody } from '../lib/data.mjs';
-import { profileWindow, runFigure, startServerChild } from '../lib/figure.mjs';
+import { profileWindow, runFigure, sleep, startServerChild } from '../lib/figure.mjs';
 import { summarize, pairedRatio } from '../lib/stats.mjs';
 
 async function post(url, body, headers = {}) {
@@ -32,7 +32,7 @@ async function post(url, body, headers = {}) {
 runFigure(async (opts) => {
   const clients = opts.quick ? 200 : 1000;
   const rounds = opts.quick ? 5 : 15;
-  const warmup = opts.quick ? 2 : 5;
+  const warmup = opts.quick ? 3 : 5;
   const withBackand = backandAvailable();
 
   const realtime = await startServerChild('realtime-child.mjs', withBackand ? ['--backand'] : []);
@@ -114,6 +114,8 @@ runFigure(async (opts) => {
       // rotate who goes first, so no subject always runs right after the same neighbour
       const rotated = order.map((_, i) => order[(i + r) % order.length]);
       for (const name of rotated) {
+        // let the previous round's trailing writes and GC finish, so they are not charged here
+        await sleep(50);
         const cpu0 = await cpuMs(name);
         const { last, response } = await round[name]();
         // the server's CPU for this write and its fan-out (the client process is shared by all)
