@@ -67,11 +67,13 @@ export async function loadSdk() {
 
 /**
  * An environment injector with the SDK provided the way an app provides it: `provideBackand`,
- * `provideHttpClient(withFetch())`, zoneless (no zone.js), browser platform.
+ * `provideHttpClient(withFetch())`, zoneless (no zone.js), browser platform, production mode.
  */
 export async function createSdkInjector(sdk, config) {
   const core = await import('@angular/core');
   const { provideHttpClient, withFetch } = await import('@angular/common/http');
+  // An app's production build runs with ngDevMode off (no dev-only checks and messages).
+  core.enableProdMode();
   const injector = core.createEnvironmentInjector(
     [
       { provide: core.ɵINJECTOR_SCOPE, useValue: 'root' },
