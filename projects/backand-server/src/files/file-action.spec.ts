@@ -26,14 +26,18 @@ const fileApp: AppDefinitionInput = {
 };
 
 describe('file actions (PROTOCOL §4)', () => {
+  let tmp: string;
   let dir: string;
   let server: RunningServer;
   let una: Auth;
   let ron: Auth;
 
   beforeAll(async () => {
-    dir = mkdtempSync(path.join(tmpdir(), 'backand-files-spec-'));
+    tmp = mkdtempSync(path.join(tmpdir(), 'backand-files-spec-'));
+    // Not there yet: made by the first upload.
+    dir = path.join(tmp, 'uploads');
     server = await startTestServer(fileApp, { filesDir: dir });
+    expect(existsSync(dir)).toBe(false);
     una = {
       bearer: (await signIn(server.url, 'una@f.test', 'una-password', 'fileapp')).access_token,
     };
@@ -43,7 +47,7 @@ describe('file actions (PROTOCOL §4)', () => {
   });
   afterAll(async () => {
     await server.close();
-    rmSync(dir, { recursive: true, force: true });
+    rmSync(tmp, { recursive: true, force: true });
   });
 
   const upload = (auth: Auth, body: unknown, name = 'files') =>

@@ -16,8 +16,8 @@ export class FileStore {
   /** @param root the folder; without it a temporary folder, removed by {@link dispose}. */
   constructor(root?: string) {
     this.temporary = root === undefined;
+    // A configured folder is made on the first upload, so that apps without files leave none.
     this.root = root ?? mkdtempSync(path.join(tmpdir(), 'backand-files-'));
-    mkdirSync(this.root, { recursive: true });
   }
 
   /** The folder files are kept in. */

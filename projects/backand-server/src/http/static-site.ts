@@ -16,14 +16,20 @@ export async function registerStatic(
   staticDir: string | undefined,
   filesDir: string,
 ): Promise<void> {
-  // Files uploaded through file actions.
-  await fastify.register(fastifyStatic, {
-    root: filesDir,
-    prefix: '/files/',
-    decorateReply: false,
-    index: false,
-    dotfiles: 'deny',
-  });
+  // Files uploaded through file actions. The folder may not exist until the first upload: the
+  // plugin's warning about that is silenced (error level in its own context).
+  await fastify.register(
+    async (child) => {
+      await child.register(fastifyStatic, {
+        root: filesDir,
+        prefix: '/files/',
+        decorateReply: false,
+        index: false,
+        dotfiles: 'deny',
+      });
+    },
+    { logLevel: 'error' },
+  );
   const root = staticDir ? path.resolve(staticDir) : undefined;
   if (root) {
     if (!existsSync(path.join(root, 'index.html'))) {

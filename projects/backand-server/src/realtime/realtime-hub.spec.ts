@@ -21,7 +21,7 @@ describe('RealtimeHub login details', () => {
   async function open(): Promise<Socket> {
     const socket = io(server.url, { transports: ['websocket'], reconnection: false });
     sockets.push(socket);
-    await new Promise((resolve) => socket.once('connect', resolve));
+    await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
     return socket;
   }
 
