@@ -26,6 +26,11 @@ export async function main(
   argv: readonly string[],
   io: CliIo = processIo,
 ): Promise<RunningServer | undefined> {
+  if (io === processIo) {
+    // A closed pipe (`backand-server | head`) must not crash the server or its shutdown.
+    process.stdout.on('error', () => undefined);
+    process.stderr.on('error', () => undefined);
+  }
   let cli: CliOptions;
   try {
     cli = parseCliArgs(argv);
