@@ -70,9 +70,9 @@ export function tableRows(results) {
     const us = (v) => `${fmt(v)} µs`;
     rows.push([
       '2 dispatch',
-      `${fmt(d.events / 1000)}k events → 1 client: SDK on() vs socket.on`,
-      d.sdk ? spread(d.sdk.eps, eps) : 'n/a',
-      spread(d.raw.eps, eps),
+      `${fmt(d.events / 1000)}k events → 1 client, SDK on() vs socket.on: events/s of client CPU`,
+      d.sdk ? spread(d.sdk.cpuEps, eps) : 'n/a',
+      spread(d.raw.cpuEps, eps),
       d.ratio ? `${ratio(d.ratio)} (raw/SDK)` : '—',
       '',
       '',
@@ -83,10 +83,20 @@ export function tableRows(results) {
       'client CPU per event',
       d.sdk ? spread(d.sdk.cpuUs, us) : 'n/a',
       spread(d.raw.cpuUs, us),
-      d.cpuRatio ? ratio(d.cpuRatio) : '—',
       '',
       '',
       '',
+      '',
+    ]);
+    rows.push([
+      '',
+      'wall events/s, backlog drained',
+      d.sdk ? spread(d.sdk.eps, eps) : 'n/a',
+      spread(d.raw.eps, eps),
+      d.wallRatio ? `${ratio(d.wallRatio)} (raw/SDK)` : '—',
+      '',
+      '',
+      d.serverBoundRounds ? `${d.serverBoundRounds} rounds waited on the server` : '',
     ]);
   }
 
