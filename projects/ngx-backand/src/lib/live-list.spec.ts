@@ -166,6 +166,41 @@ describe('object.live', () => {
     expect(latest()).toEqual([{ id: 9, name: 'missed' }]);
   });
 
+  it('waits for the next authorization when the server is unreachable on the first load', async () => {
+    const ctx = setup();
+    const emitted: Item[][] = [];
+    const errors: unknown[] = [];
+    ctx.backand.object.live<Item>('items').subscribe({
+      next: (l) => emitted.push(l),
+      error: (e) => errors.push(e),
+    });
+    await ctx.fake.whenCreated();
+    await Promise.resolve();
+    ctx.http
+      .match(listReq)
+      .filter((r) => !r.cancelled)
+      .forEach((r) => r.error(new ProgressEvent('error'), { status: 0 }));
+    expect(errors).toEqual([]);
+    expect(emitted).toEqual([]);
+    ctx.fake.dropConnection();
+    ctx.fake.reconnect();
+    ctx.http.expectOne(listReq).flush({ totalRows: 1, data: [{ id: 1, name: 'one' }] });
+    expect(emitted.at(-1)).toEqual([{ id: 1, name: 'one' }]);
+  });
+
+  it('fails when the first load is refused', async () => {
+    const ctx = setup();
+    const errors: { status: number }[] = [];
+    ctx.backand.object.live<Item>('items').subscribe({ error: (e) => errors.push(e) });
+    await ctx.fake.whenCreated();
+    await Promise.resolve();
+    ctx.http
+      .match(listReq)
+      .filter((r) => !r.cancelled)
+      .forEach((r) => r.flush({ Message: 'no' }, { status: 403, statusText: 'Forbidden' }));
+    expect(errors.map((e) => e.status)).toEqual([403]);
+  });
+
   it('stops listening when unsubscribed', async () => {
     const { fake, subscription } = await live([]);
     expect(fake.listenerCount('items.updated')).toBe(1);

@@ -1,4 +1,5 @@
 import { Observable, Subscription, catchError, concatMap, map, merge, of } from 'rxjs';
+import { BackandError } from './backand-error';
 import type { BackandId, BackandObjectApi } from './backand-rest';
 import type { BackandSocketService } from './backand-socket.service';
 import type {
@@ -22,7 +23,8 @@ type Change<T> = { kind: 'upsert'; id: string; row: T } | { kind: 'remove'; id: 
  * A live list: the rows of `name` through REST, then patched from the realtime
  * `<name>.created|updated|deleted` events, in event order. Events that arrive while a load is in
  * flight are applied on top of it (every change is idempotent), and the list reloads each time
- * the socket is (re-)authorized, since events may have been missed while it was not.
+ * the socket is (re-)authorized, since events may have been missed while it was not. A first
+ * load that finds the server unreachable waits for that authorization instead of failing.
  */
 export function createLiveList<T extends { id: BackandId }>(
   api: Pick<BackandObjectApi, 'getList' | 'getOne'>,
@@ -92,8 +94,10 @@ export function createLiveList<T extends { id: BackandId }>(
           emit();
         },
         error: (error: unknown) => {
-          if (!loaded) subscriber.error(error);
-          else {
+          // The server is unreachable (status 0): the socket's next authorization reloads.
+          // Any other first-load failure (403, 404, …) will not heal by itself: report it.
+          if (!loaded && !isUnreachable(error)) subscriber.error(error);
+          else if (loaded) {
             // Keep what we have; the next authorization reloads again.
             for (const change of pending ?? [])
               rows = applyChange(rows, change, sorts, params.pageSize);
@@ -117,6 +121,10 @@ export function createLiveList<T extends { id: BackandId }>(
       load?.unsubscribe();
     };
   });
+}
+
+function isUnreachable(error: unknown): boolean {
+  return error instanceof BackandError && error.status === 0;
 }
 
 function applyChange<T extends { id: BackandId }>(
