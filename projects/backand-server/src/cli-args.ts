@@ -1,3 +1,5 @@
+import { parseArgs } from 'node:util';
+
 /** Parsed command-line options of `backand-server`. */
 export interface CliOptions {
   app?: string;
@@ -36,64 +38,71 @@ export class CliUsageError extends Error {
   override readonly name = 'CliUsageError';
 }
 
+const OPTIONS = {
+  app: { type: 'string' },
+  port: { type: 'string' },
+  host: { type: 'string' },
+  db: { type: 'string' },
+  'tls-cert': { type: 'string' },
+  'tls-key': { type: 'string' },
+  static: { type: 'string' },
+  'log-level': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
 /** Parses `argv` (without node and script). Accepts `--opt value` and `--opt=value`. */
 export function parseCliArgs(argv: readonly string[]): CliOptions {
-  const options: CliOptions = { port: 4000, host: '127.0.0.1', logLevel: 'info', help: false };
-  const args = [...argv];
-  while (args.length) {
-    const arg = args.shift()!;
-    if (arg === '-h' || arg === '--help') {
-      options.help = true;
-      continue;
-    }
-    const eq = arg.indexOf('=');
-    const name = eq > 0 ? arg.slice(0, eq) : arg;
-    const value = (): string => {
-      const v = eq > 0 ? arg.slice(eq + 1) : args.shift();
-      if (v === undefined || v === '') throw new CliUsageError(`${name} needs a value`);
-      return v;
-    };
-    switch (name) {
-      case '--app':
-        options.app = value();
-        break;
-      case '--port': {
-        const v = value();
-        if (!/^\d+$/.test(v) || Number(v) > 65535) {
-          throw new CliUsageError(`--port must be a number from 0 to 65535, got "${v}"`);
-        }
-        options.port = Number(v);
-        break;
-      }
-      case '--host':
-        options.host = value();
-        break;
-      case '--db':
-        options.db = value();
-        break;
-      case '--tls-cert':
-        options.tlsCert = value();
-        break;
-      case '--tls-key':
-        options.tlsKey = value();
-        break;
-      case '--static':
-        options.staticDir = value();
-        break;
-      case '--log-level': {
-        const v = value();
-        if (!LOG_LEVELS.includes(v)) {
-          throw new CliUsageError(`--log-level must be one of ${LOG_LEVELS.join(', ')}`);
-        }
-        options.logLevel = v;
-        break;
-      }
-      default:
-        throw new CliUsageError(`Unknown option "${arg}" (see --help)`);
-    }
+  let values: ReturnType<typeof parseOptions>;
+  try {
+    values = parseOptions(argv);
+  } catch (err) {
+    throw new CliUsageError(usageMessage(err as NodeJS.ErrnoException));
   }
+  for (const [name, value] of Object.entries(values)) {
+    if (value === '') throw new CliUsageError(`--${name} needs a value`);
+  }
+  const options: CliOptions = {
+    port: 4000,
+    host: values.host ?? '127.0.0.1',
+    logLevel: values['log-level'] ?? 'info',
+    help: values.help ?? false,
+  };
+  if (values.port !== undefined) {
+    if (!/^\d+$/.test(values.port) || Number(values.port) > 65535) {
+      throw new CliUsageError(`--port must be a number from 0 to 65535, got "${values.port}"`);
+    }
+    options.port = Number(values.port);
+  }
+  if (!LOG_LEVELS.includes(options.logLevel)) {
+    throw new CliUsageError(`--log-level must be one of ${LOG_LEVELS.join(', ')}`);
+  }
+  if (values.app !== undefined) options.app = values.app;
+  if (values.db !== undefined) options.db = values.db;
+  if (values['tls-cert'] !== undefined) options.tlsCert = values['tls-cert'];
+  if (values['tls-key'] !== undefined) options.tlsKey = values['tls-key'];
+  if (values.static !== undefined) options.staticDir = values.static;
   if ((options.tlsCert === undefined) !== (options.tlsKey === undefined)) {
     throw new CliUsageError('--tls-cert and --tls-key go together');
   }
   return options;
+}
+
+function parseOptions(argv: readonly string[]) {
+  return parseArgs({ args: [...argv], options: OPTIONS, strict: true, allowPositionals: false })
+    .values;
+}
+
+/** Rewords `node:util` parseArgs errors in the CLI's own terms. */
+function usageMessage(err: NodeJS.ErrnoException): string {
+  const option = /'(-[^' ]+)/.exec(err.message)?.[1] ?? '';
+  switch (err.code) {
+    case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE':
+      return `${option} needs a value`;
+    case 'ERR_PARSE_ARGS_UNKNOWN_OPTION':
+      return `Unknown option "${option}" (see --help)`;
+    case 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL':
+      return `Unexpected argument ${/'([^']+)'/.exec(err.message)?.[1] ?? ''} (see --help)`;
+    default:
+      return err.message;
+  }
 }
