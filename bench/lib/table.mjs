@@ -88,6 +88,18 @@ export function tableRows(results) {
       '',
       '',
     ]);
+    if (d.handlerNs?.sdk) {
+      rows.push([
+        '',
+        'handler alone, in-process (no socket): ns per event',
+        `${fmt(d.handlerNs.sdk)} ns`,
+        `${fmt(d.handlerNs.raw)} ns`,
+        `+${fmt(d.handlerNs.sdk - d.handlerNs.raw)} ns`,
+        '',
+        '',
+        '',
+      ]);
+    }
     rows.push([
       '',
       'wall events/s, backlog drained',
