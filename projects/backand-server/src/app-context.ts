@@ -10,12 +10,16 @@ import type { FileStore } from './files/file-store';
 
 /** Where automatic row events go (the realtime hub). */
 export interface RowEventTarget extends EmitTarget {
+  /** `before` (updates): the row as it was, so sockets that lose sight of it learn so. */
   emitRowEvent(
     objectName: string,
     event: 'created' | 'updated' | 'deleted',
     id: number,
     row: Record<string, unknown>,
+    before?: Record<string, unknown>,
   ): void;
+  /** Re-checks the sockets of a user after a sign-out, deletion, role or password change. */
+  recheckUser(userId: number | string): void;
 }
 
 /** Everything the request handlers of one app share. */
@@ -28,7 +32,11 @@ export interface AppContext {
   actions: ActionRunner;
   realtime: RowEventTarget;
   logger: ActionLogger;
-  signInLimits: { perUser: FailureLimiter; perAddress: FailureLimiter };
+  /**
+   * Failed sign-ins: per (username, address) pair, per address, and per username from all
+   * addresses together (a higher limit, so one address cannot lock an account out).
+   */
+  signInLimits: { perPair: FailureLimiter; perAddress: FailureLimiter; perUser: FailureLimiter };
   files: FileStore;
 }
 

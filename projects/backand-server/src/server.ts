@@ -143,8 +143,9 @@ async function createContext(
     realtime: new RealtimeHub(io, app, resolver),
     logger: fastify.log,
     signInLimits: {
-      perUser: new FailureLimiter(app.signInLimits.maxFailuresPerUser, windowMs),
+      perPair: new FailureLimiter(app.signInLimits.maxFailuresPerUser, windowMs),
       perAddress: new FailureLimiter(app.signInLimits.maxFailuresPerAddress, windowMs),
+      perUser: new FailureLimiter(app.signInLimits.maxFailuresPerUserAllAddresses, windowMs),
     },
     files,
   };

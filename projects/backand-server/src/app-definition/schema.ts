@@ -144,13 +144,28 @@ export const appDefinitionSchema = z.strictObject({
   userToken: z.string().min(1).optional(),
   secret: z.string().min(16, 'must be at least 16 characters').optional(),
   tokenTtlSeconds: z.number().int().positive().default(86400),
+  /** How long a sign-in (its refresh token) lasts, however often it is refreshed. */
+  refreshTokenTtlSeconds: z
+    .number()
+    .int()
+    .positive()
+    .default(30 * 86400),
   signInLimits: z
     .strictObject({
       windowSeconds: z.number().int().positive().default(900),
+      /** Failures of one username from one address. */
       maxFailuresPerUser: z.number().int().positive().default(10),
+      /** Failures of one address, whatever the usernames. */
       maxFailuresPerAddress: z.number().int().positive().default(100),
+      /** Failures of one username from every address together. */
+      maxFailuresPerUserAllAddresses: z.number().int().positive().default(100),
     })
-    .default({ windowSeconds: 900, maxFailuresPerUser: 10, maxFailuresPerAddress: 100 }),
+    .default({
+      windowSeconds: 900,
+      maxFailuresPerUser: 10,
+      maxFailuresPerAddress: 100,
+      maxFailuresPerUserAllAddresses: 100,
+    }),
   users: z.array(seedUser).default([]),
   objects: namedRecord(objectSchema, 'an object').default({}),
   queries: namedRecord(querySchema, 'a query').default({}),

@@ -8,6 +8,8 @@ export interface AccessClaims {
   appName: string;
   /** The refresh-token session the access token belongs to (revoked on sign-out). */
   sessionId: number;
+  /** When the token expires (epoch seconds); set by {@link AccessTokens.verify}. */
+  exp?: number;
 }
 
 /** Signs and verifies HS256 access tokens for one app. */
@@ -37,17 +39,18 @@ export class AccessTokens {
   async verify(token: string): Promise<AccessClaims | null> {
     try {
       const { payload } = await jwtVerify(token, this.secret, { algorithms: ['HS256'] });
-      const { sub, username, role, appName, sid } = payload;
+      const { sub, username, role, appName, sid, exp } = payload;
       if (
         typeof sub !== 'string' ||
         typeof username !== 'string' ||
         typeof role !== 'string' ||
         typeof appName !== 'string' ||
-        typeof sid !== 'number'
+        typeof sid !== 'number' ||
+        typeof exp !== 'number'
       ) {
         return null;
       }
-      return { userId: sub, username, role, appName, sessionId: sid };
+      return { userId: sub, username, role, appName, sessionId: sid, exp };
     } catch {
       return null;
     }

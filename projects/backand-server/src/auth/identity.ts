@@ -16,6 +16,8 @@ export interface Identity {
   token: string | null;
   /** The refresh-token session of a user's access token. */
   sessionId?: number;
+  /** When a user's credential stops working (epoch ms): token expiry or end of its session. */
+  expiresAt?: number;
 }
 
 /** Whether an identity has full access: the master key or the `Admin` role. */
@@ -94,7 +96,8 @@ export class IdentityResolver {
     const claims = await this.tokens.verify(token);
     if (!claims || !this.isThisApp(claims.appName)) return null;
     const user = this.users.findById(claims.userId);
-    if (!user || !this.users.isSessionLive(claims.sessionId)) return null;
+    const sessionEnd = this.users.sessionEnd(claims.sessionId);
+    if (!user || sessionEnd === undefined) return null;
     return {
       kind: 'user',
       username: user.email,
@@ -103,7 +106,18 @@ export class IdentityResolver {
       appName: this.app.appName,
       token: presented,
       sessionId: claims.sessionId,
+      expiresAt: Math.min((claims.exp ?? 0) * 1000, sessionEnd),
     };
+  }
+
+  /**
+   * Re-checks a signed-in user's session: their current username and role, or `null` when the
+   * user was deleted or the session revoked or over.
+   */
+  currentUser(userId: string, sessionId: number): { username: string; role: string } | null {
+    const user = this.users.findById(userId);
+    if (!user || !this.users.isSessionLive(sessionId)) return null;
+    return { username: user.email, role: user.role };
   }
 
   /** The guest identity when `token` is the app's anonymous token, else `null`. */

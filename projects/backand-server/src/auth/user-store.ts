@@ -28,6 +28,12 @@ export interface NewUser {
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 
+let dummy: Promise<string> | undefined;
+/** A hash of a random password, checked when there is no real one. */
+function dummyHash(): Promise<string> {
+  return (dummy ??= hashPassword(randomBytes(16).toString('base64')));
+}
+
 /** Registered users and their credentials, refresh-token sessions and reset tokens. */
 export class UserStore {
   private readonly sql: StatementCache;
@@ -37,6 +43,8 @@ export class UserStore {
     private readonly app: AppDefinition,
   ) {
     this.sql = new StatementCache(db);
+    // Ready before the first sign-in, which would otherwise take longer for an unknown user.
+    void dummyHash();
     db.exec(
       `CREATE UNIQUE INDEX IF NOT EXISTS _backand_users_email ON users (email COLLATE NOCASE)`,
     );
@@ -86,23 +94,42 @@ export class UserStore {
     return this.findById(insert())!;
   }
 
-  /** Checks a user's password. A user without credentials (created as a row) never matches. */
-  async checkPassword(userId: number, password: string): Promise<boolean> {
-    const row = this.sql
-      .get(`SELECT password_hash FROM _backand_credentials WHERE user_id = ?`)
-      .get(userId) as { password_hash: string } | undefined;
-    return row ? verifyPassword(password, row.password_hash) : false;
+  /**
+   * Checks a user's password. A missing user, or one without credentials (created as a row),
+   * never matches, after the same scrypt work as a real check, so timing does not tell whether
+   * the user exists.
+   */
+  async checkPassword(userId: number | undefined, password: string): Promise<boolean> {
+    const row =
+      userId === undefined
+        ? undefined
+        : (this.sql
+            .get(`SELECT password_hash FROM _backand_credentials WHERE user_id = ?`)
+            .get(userId) as { password_hash: string } | undefined);
+    const ok = await verifyPassword(password, row?.password_hash ?? (await dummyHash()));
+    return row !== undefined && ok;
   }
 
-  /** Sets a user's password. */
-  async setPassword(userId: number, password: string): Promise<void> {
+  /**
+   * Sets a user's password and ends the user's sessions, except `keepSessionId` (the session of
+   * a user who changes their own password).
+   */
+  async setPassword(userId: number, password: string, keepSessionId?: number): Promise<void> {
     const hash = await hashPassword(password);
-    this.sql
-      .get(
-        `INSERT INTO _backand_credentials (user_id, password_hash) VALUES (?, ?)
-         ON CONFLICT(user_id) DO UPDATE SET password_hash = excluded.password_hash`,
-      )
-      .run(userId, hash);
+    this.db.transaction(() => {
+      this.sql
+        .get(
+          `INSERT INTO _backand_credentials (user_id, password_hash) VALUES (?, ?)
+           ON CONFLICT(user_id) DO UPDATE SET password_hash = excluded.password_hash`,
+        )
+        .run(userId, hash);
+      this.sql
+        .get(
+          `UPDATE _backand_refresh_tokens SET revoked_at = ?
+           WHERE user_id = ? AND revoked_at IS NULL AND id IS NOT ?`,
+        )
+        .run(new Date().toISOString(), userId, keepSessionId ?? null);
+    })();
   }
 
   /** Creates the definition's seeded users that do not exist yet. Returns the usernames created. */
@@ -136,19 +163,38 @@ export class UserStore {
   findSession(userId: number, refreshToken: string): number | undefined {
     const row = this.sql
       .get(
-        `SELECT id FROM _backand_refresh_tokens WHERE token_hash = ? AND user_id = ? AND revoked_at IS NULL`,
+        `SELECT id FROM _backand_refresh_tokens
+         WHERE token_hash = ? AND user_id = ? AND revoked_at IS NULL AND created_at > ?`,
       )
-      .get(sha256(refreshToken), userId) as { id: number } | undefined;
+      .get(sha256(refreshToken), userId, this.oldestLiveStart()) as { id: number } | undefined;
     return row?.id;
   }
 
-  /** Whether a session is still live (not revoked). */
+  /**
+   * Replaces a session's refresh token with a new one (the old one stops working); the session,
+   * its access tokens and its maximum age stay. Returns the new token.
+   */
+  rotateRefreshToken(sessionId: number): string {
+    const refreshToken = randomBytes(32).toString('base64url');
+    this.sql
+      .get(`UPDATE _backand_refresh_tokens SET token_hash = ? WHERE id = ?`)
+      .run(sha256(refreshToken), sessionId);
+    return refreshToken;
+  }
+
+  /** Whether a session is still live (not revoked, not older than the refresh-token lifetime). */
   isSessionLive(sessionId: number): boolean {
-    return (
-      this.sql
-        .get(`SELECT 1 FROM _backand_refresh_tokens WHERE id = ? AND revoked_at IS NULL`)
-        .get(sessionId) !== undefined
-    );
+    return this.sessionEnd(sessionId) !== undefined;
+  }
+
+  /** When a live session ends (epoch ms), or undefined when it is revoked or over. */
+  sessionEnd(sessionId: number): number | undefined {
+    const row = this.sql
+      .get(`SELECT created_at FROM _backand_refresh_tokens WHERE id = ? AND revoked_at IS NULL`)
+      .get(sessionId) as { created_at: string } | undefined;
+    if (!row) return undefined;
+    const end = Date.parse(row.created_at) + this.app.refreshTokenTtlSeconds * 1000;
+    return end > Date.now() ? end : undefined;
   }
 
   /** Revokes a session's refresh token. */
@@ -175,6 +221,11 @@ export class UserStore {
       .get(hash) as { user_id: number; expires_at: number } | undefined;
     this.sql.get(`DELETE FROM _backand_reset_tokens WHERE token_hash = ?`).run(hash);
     return row && row.expires_at > Date.now() ? row.user_id : undefined;
+  }
+
+  /** Sessions that started at or before this moment (ISO) are over. */
+  private oldestLiveStart(): string {
+    return new Date(Date.now() - this.app.refreshTokenTtlSeconds * 1000).toISOString();
   }
 
   private extraValues(parameters: Record<string, unknown>): Record<string, unknown> {

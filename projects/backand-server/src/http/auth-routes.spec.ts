@@ -117,28 +117,30 @@ describe('auth endpoints (PROTOCOL §2)', () => {
     expect((await signIn(server.url, 'ann@a.test', 'ann-password', 'authapp')).role).toBe('User');
   });
 
-  it('refreshes with the refresh token and returns it again', async () => {
+  it('refreshes with the refresh token and answers its successor (each works once)', async () => {
     const first = await signIn(server.url, 'ann@a.test', 'ann-password', 'authapp');
-    const res = await token(server.url, {
-      username: 'ann@a.test',
-      refreshToken: first.refresh_token,
-      appName: 'authapp',
-      grant_type: 'password',
-    });
+    const refresh = (username: string, refreshToken: string) =>
+      token(server.url, { username, refreshToken, appName: 'authapp', grant_type: 'password' });
+    const wrongUser = await refresh('kim@a.test', first.refresh_token);
+    expect(wrongUser.status).toBe(400);
+    const res = await refresh('ann@a.test', first.refresh_token);
     expect(res.status).toBe(200);
-    expect(res.body.refresh_token).toBe(first.refresh_token);
+    expect(res.body.refresh_token).toEqual(expect.any(String));
+    expect(res.body.refresh_token).not.toBe(first.refresh_token);
     expect(res.body.username).toBe('ann@a.test');
     const list = await api(server.url, 'GET', '/1/objects/things', {
       bearer: res.body.access_token,
     });
     expect(list.status).toBe(200);
-    const wrongUser = await token(server.url, {
-      username: 'kim@a.test',
-      refreshToken: first.refresh_token,
-      appName: 'authapp',
-      grant_type: 'password',
+    // The same session: the access token from the sign-in still works.
+    const older = await api(server.url, 'GET', '/1/objects/things', {
+      bearer: first.access_token,
     });
-    expect(wrongUser.status).toBe(400);
+    expect(older.status).toBe(200);
+    const replayed = await refresh('ann@a.test', first.refresh_token);
+    expect(replayed.status).toBe(400);
+    expect(replayed.body.error).toBe('invalid_grant');
+    expect((await refresh('ann@a.test', res.body.refresh_token)).status).toBe(200);
   });
 
   it('sign-out revokes the refresh token and the session access token', async () => {

@@ -70,9 +70,12 @@ export function registerAuthRoutes(fastify: FastifyInstance, ctx: AppContext): v
     const username = (str(body, 'username', 'userName') ?? '').trim();
     const userKey = `user:${username.toLowerCase()}`;
     const addressKey = `address:${request.ip}`;
+    const pairKey = `${userKey} ${addressKey}`;
+    const limits = ctx.signInLimits;
     const wait = Math.max(
-      ctx.signInLimits.perUser.blockedFor(userKey),
-      ctx.signInLimits.perAddress.blockedFor(addressKey),
+      limits.perPair.blockedFor(pairKey),
+      limits.perAddress.blockedFor(addressKey),
+      limits.perUser.blockedFor(userKey),
     );
     if (wait > 0) {
       reply.header('Retry-After', String(wait));
@@ -88,16 +91,19 @@ export function registerAuthRoutes(fastify: FastifyInstance, ctx: AppContext): v
     let newRefreshToken: string | undefined;
     if (refreshToken !== undefined) {
       sessionId = user ? users.findSession(user.id, refreshToken) : undefined;
-      newRefreshToken = refreshToken;
+      // Rotation: each refresh token works once; the answer carries its successor.
+      if (sessionId !== undefined) newRefreshToken = users.rotateRefreshToken(sessionId);
     } else {
       const password = str(body, 'password') ?? '';
-      if (user && (await users.checkPassword(user.id, password))) {
+      // Checked even for an unknown user (against a dummy hash): timing tells nothing.
+      if ((await users.checkPassword(user?.id, password)) && user) {
         ({ sessionId, refreshToken: newRefreshToken } = users.openSession(user.id));
       }
     }
     if (!user || sessionId === undefined || newRefreshToken === undefined) {
-      ctx.signInLimits.perUser.fail(userKey);
-      ctx.signInLimits.perAddress.fail(addressKey);
+      limits.perPair.fail(pairKey);
+      limits.perAddress.fail(addressKey);
+      limits.perUser.fail(userKey);
       return grantError(
         reply,
         400,
@@ -106,7 +112,7 @@ export function registerAuthRoutes(fastify: FastifyInstance, ctx: AppContext): v
           : 'The user name or password is incorrect.',
       );
     }
-    ctx.signInLimits.perUser.reset(userKey);
+    limits.perPair.reset(pairKey);
     const accessToken = await tokens.sign({
       userId: String(user.id),
       username: user.email,
@@ -172,6 +178,7 @@ export function registerAuthRoutes(fastify: FastifyInstance, ctx: AppContext): v
   fastify.get('/1/user/signout', async (request) => {
     const identity = await ctx.resolver.fromHeaders(request.headers);
     if (identity.sessionId !== undefined) users.revokeSession(identity.sessionId);
+    if (identity.userId !== null) ctx.realtime.recheckUser(identity.userId);
     return {};
   });
 
@@ -184,7 +191,9 @@ export function registerAuthRoutes(fastify: FastifyInstance, ctx: AppContext): v
     const newPassword = checkPassword(body['newPassword'], 'newPassword');
     const ok = await users.checkPassword(Number(identity.userId), str(body, 'oldPassword') ?? '');
     if (!ok) throw new HttpError(400, 'The old password is incorrect', { field: 'oldPassword' });
-    await users.setPassword(Number(identity.userId), newPassword);
+    // Other sessions (other devices, a thief) end; the caller's own stays signed in.
+    await users.setPassword(Number(identity.userId), newPassword, identity.sessionId);
+    ctx.realtime.recheckUser(identity.userId);
     return {};
   });
 
@@ -214,6 +223,7 @@ export function registerAuthRoutes(fastify: FastifyInstance, ctx: AppContext): v
       throw new HttpError(400, 'The reset token is invalid or expired', { field: 'resetToken' });
     }
     await users.setPassword(userId, newPassword);
+    ctx.realtime.recheckUser(userId);
     return {};
   });
 

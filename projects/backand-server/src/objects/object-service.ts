@@ -83,6 +83,7 @@ export class ObjectService {
       if (object.ownerField && (!isAdmin(call.identity) || values[object.ownerField] == null)) {
         values[object.ownerField] = call.identity.username;
       }
+      this.canonicalOwner(name, object, values, call);
       const columns = Object.keys(values);
       const sql = columns.length
         ? `INSERT INTO ${quoteIdent(name)} (${columns.map(quoteIdent).join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`
@@ -103,7 +104,7 @@ export class ObjectService {
     const access = this.require(object, name, call, 'update');
     toStoredValues(name, object, body, 'update');
     const emits = new PendingEmits();
-    const row = this.ctx.db.transaction(() => {
+    const { row, old } = this.ctx.db.transaction(() => {
       const before = this.mustFind(name, object, id);
       if (!allowsRow(access, object, call.identity.username, before)) {
         throw new HttpError(403, `No permission to update this row of "${name}"`);
@@ -113,6 +114,7 @@ export class ObjectService {
       this.trigger(object, 'beforeUpdate', input, dbRow, call, emits);
       const values = toStoredValues(name, object, input, 'update');
       this.guardProtectedFields(name, object, values, before, call);
+      this.canonicalOwner(name, object, values, call);
       const columns = Object.keys(values);
       if (columns.length) {
         this.sql
@@ -122,9 +124,12 @@ export class ObjectService {
           .run(...Object.values(values), id);
       }
       this.trigger(object, 'afterUpdate', input, dbRow, call, emits);
-      return toOutputRow(object, this.mustFind(name, object, id));
+      return { row: toOutputRow(object, this.mustFind(name, object, id)), old: dbRow };
     })();
-    this.ctx.realtime.emitRowEvent(name, 'updated', id, row);
+    // The old row tells which sockets lose sight of it (owner changed): they get `deleted`.
+    this.ctx.realtime.emitRowEvent(name, 'updated', id, row, old);
+    // A user's role or username may have changed: their sockets' audiences follow.
+    if (name === 'users') this.ctx.realtime.recheckUser(id);
     emits.flush(this.ctx.realtime);
     return row;
   }
@@ -152,6 +157,7 @@ export class ObjectService {
       return toOutputRow(object, before);
     })();
     this.ctx.realtime.emitRowEvent(name, 'deleted', id, row);
+    if (name === 'users') this.ctx.realtime.recheckUser(id);
     emits.flush(this.ctx.realtime);
   }
 
@@ -212,6 +218,25 @@ export class ObjectService {
       .get(id) as DbRow | undefined;
     if (!row) throw new HttpError(404, `No row with id ${id} in "${name}"`);
     return row;
+  }
+
+  /**
+   * Stores an owner as the registered username's spelling, so exact-match owner checks (named
+   * queries with `:username`) hold whatever letter case a write used. A non-admin can only name
+   * themselves (checked before); an admin's value is matched against registered users.
+   */
+  private canonicalOwner(
+    name: string,
+    object: ObjectDefinition,
+    values: Record<string, unknown>,
+    call: CallInfo,
+  ): void {
+    const owner = object.ownerField;
+    const value = owner ? values[owner] : undefined;
+    if (!owner || typeof value !== 'string') return;
+    if (!isAdmin(call.identity)) values[owner] = call.identity.username ?? value;
+    // The users object's owner field is the email itself, which an admin may respell.
+    else if (name !== 'users') values[owner] = this.ctx.users.findByUsername(value)?.email ?? value;
   }
 
   /** Only admins change who owns a row, and a user's role. */

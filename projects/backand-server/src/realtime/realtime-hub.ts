@@ -1,15 +1,10 @@
 import type { Server, Socket } from 'socket.io';
-import type { AppDefinition } from '../app-definition/schema';
+import type { AppDefinition, ObjectDefinition } from '../app-definition/schema';
 import type { Identity, IdentityResolver } from '../auth/identity';
 import type { EmitTarget } from '../actions/pending-emits';
 import { accessForRole } from '../objects/permissions';
 import { AppRooms } from './rooms';
-
-/** What a socket keeps about its login (serializable: restored by connection-state recovery). */
-interface SocketData {
-  identity?: Pick<Identity, 'kind' | 'username' | 'role' | 'userId'>;
-  loginSeq?: number;
-}
+import { UserSockets, type SavedIdentity, type SocketData } from './user-sockets';
 
 /** How long a socket that failed `login` stays connected, so it can read `notAuthorized`. */
 const NOT_AUTHORIZED_GRACE_MS = 1000;
@@ -26,6 +21,8 @@ export class RealtimeHub implements EmitTarget {
    */
   private readonly roles = new Set<string>();
   private readonly kickTimers = new WeakMap<Socket, NodeJS.Timeout>();
+  /** Sockets logged in as each user, for re-checks after account changes and token expiry. */
+  private readonly userSockets = new UserSockets((socket) => this.revoke(socket));
 
   constructor(
     private readonly io: Server,
@@ -39,7 +36,27 @@ export class RealtimeHub implements EmitTarget {
       for (const role of Object.keys(object.permissions ?? {}))
         if (role !== '*') this.roles.add(role);
     }
+    this.guardRecovery();
     io.on('connection', (socket) => this.onConnection(socket));
+  }
+
+  /**
+   * Re-checks the sockets logged in as a user, after a sign-out, a deletion, a role, username or
+   * password change. A socket whose session is no longer live leaves its audiences and gets
+   * `notAuthorized`; one whose user now has another role or username moves to the new audiences
+   * and gets `authorized` again (clients reload what they show).
+   */
+  recheckUser(userId: number | string): void {
+    for (const socket of this.userSockets.of(String(userId))) {
+      const saved = (socket.data as SocketData).identity;
+      if (!saved?.userId || saved.sessionId === undefined) continue;
+      const current = this.resolver.currentUser(saved.userId, saved.sessionId);
+      if (!current) this.revoke(socket);
+      else if (current.role !== saved.role || current.username !== saved.username) {
+        this.enter(socket, { ...saved, ...current });
+        socket.emit('authorized');
+      }
+    }
   }
 
   /** Sends to every authorized socket of the app, whatever its role or data security. */
@@ -70,9 +87,31 @@ export class RealtimeHub implements EmitTarget {
     event: 'created' | 'updated' | 'deleted',
     id: number,
     row: Record<string, unknown>,
+    before?: Record<string, unknown>,
   ): void {
     const object = this.app.objects[objectName];
     if (!object?.realtime) return;
+    const rooms = this.readers(object, row);
+    if (before) {
+      // Sockets that could read the old row but not the new one (its owner changed) must drop
+      // it: they get `deleted`. Sockets that gain sight of it get `updated`, like the others.
+      const lost = this.readers(object, before);
+      if (lost.length) {
+        const gone = { id: String(id), objectName, event: 'deleted' };
+        (rooms.length ? this.io.to(lost).except(rooms) : this.io.to(lost)).emit(
+          `${objectName}.deleted`,
+          gone,
+        );
+      }
+    }
+    if (!rooms.length) return;
+    const data: Record<string, unknown> = { id: String(id), objectName, event };
+    if (event !== 'deleted') data['row'] = row;
+    this.io.to(rooms).emit(`${objectName}.${event}`, data);
+  }
+
+  /** The rooms of the sockets that may read `row`. */
+  private readers(object: ObjectDefinition, row: Record<string, unknown>): string[] {
     const rooms: string[] = [];
     const owner = object.ownerField ? row[object.ownerField] : undefined;
     for (const role of this.roles) {
@@ -82,17 +121,44 @@ export class RealtimeHub implements EmitTarget {
         rooms.push(this.rooms.roleUser(role, owner));
       }
     }
-    if (!rooms.length) return;
-    const data: Record<string, unknown> = { id: String(id), objectName, event };
-    if (event !== 'deleted') data['row'] = row;
-    this.io.to(rooms).emit(`${objectName}.${event}`, data);
+    return rooms;
   }
 
   private onConnection(socket: Socket): void {
     socket.on('login', (token: unknown, anonymousToken: unknown, appName: unknown) => {
       void this.login(socket, token, anonymousToken, appName);
     });
-    socket.on('disconnect', () => clearTimeout(this.kickTimers.get(socket)));
+    socket.on('disconnect', () => {
+      clearTimeout(this.kickTimers.get(socket));
+      this.userSockets.untrack(socket);
+    });
+    // A recovered socket passed guardRecovery: its identity is still good.
+    if (socket.recovered) this.userSockets.track(socket);
+  }
+
+  /**
+   * Connection-state recovery replays missed events as soon as a session is restored, before
+   * any handler runs. So a session whose user was signed out, deleted or changed, or whose token
+   * expired, is not restored: the client gets a fresh socket and logs in again.
+   */
+  private guardRecovery(): void {
+    const adapter = this.io.of('/').adapter;
+    const restore = adapter.restoreSession.bind(adapter);
+    adapter.restoreSession = async (pid, offset) => {
+      const session = await restore(pid, offset);
+      return session && this.stillValid(session.data as SocketData)
+        ? session
+        : (null as unknown as typeof session);
+    };
+  }
+
+  private stillValid(data: SocketData | undefined): boolean {
+    const saved = data?.identity;
+    if (!saved || saved.kind !== 'user') return true;
+    if (!saved.userId || saved.sessionId === undefined) return false;
+    if (saved.expiresAt !== undefined && saved.expiresAt <= Date.now()) return false;
+    const current = this.resolver.currentUser(saved.userId, saved.sessionId);
+    return current !== null && current.role === saved.role && current.username === saved.username;
   }
 
   private async login(
@@ -123,12 +189,22 @@ export class RealtimeHub implements EmitTarget {
       return;
     }
     clearTimeout(this.kickTimers.get(socket));
-    data.identity = {
+    const saved: SavedIdentity = {
       kind: identity.kind,
       username: identity.username,
       role: identity.role,
       userId: identity.userId,
     };
+    if (identity.sessionId !== undefined) saved.sessionId = identity.sessionId;
+    if (identity.expiresAt !== undefined) saved.expiresAt = identity.expiresAt;
+    this.enter(socket, saved);
+    socket.emit('authorized');
+  }
+
+  /** Puts a socket in the audiences of `identity` (and only those). */
+  private enter(socket: Socket, identity: SavedIdentity): void {
+    this.leaveAudience(socket);
+    (socket.data as SocketData).identity = identity;
     this.roles.add(identity.role);
     const rooms = [this.rooms.all, this.rooms.role(identity.role)];
     if (identity.username) {
@@ -138,7 +214,16 @@ export class RealtimeHub implements EmitTarget {
       );
     }
     socket.join(rooms);
-    socket.emit('authorized');
+    this.userSockets.track(socket);
+  }
+
+  /**
+   * Takes a socket out of every audience and tells it `notAuthorized`. It stays connected, so
+   * the client can log in again on it (with a refreshed token, or as a guest).
+   */
+  private revoke(socket: Socket): void {
+    this.leaveAudience(socket);
+    socket.emit('notAuthorized');
   }
 
   private async identify(
@@ -162,6 +247,7 @@ export class RealtimeHub implements EmitTarget {
   }
 
   private leaveAudience(socket: Socket): void {
+    this.userSockets.untrack(socket);
     const data = socket.data as SocketData;
     data.identity = undefined;
     for (const room of [...socket.rooms]) if (room !== socket.id) socket.leave(room);
