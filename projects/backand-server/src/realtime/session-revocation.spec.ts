@@ -275,6 +275,13 @@ describe('token expiry', () => {
     probes.push(p);
     expect(await p.login(`Bearer ${ann.access_token}`, ANON, APP)).toBe('authorized');
     const from = p.log.length;
+    // A second socket with the same token loses its transport before the token runs out.
+    const away = await SocketProbe.open(short.url);
+    probes.push(away);
+    expect(await away.login(`Bearer ${ann.access_token}`, ANON, APP)).toBe('authorized');
+    const dropped = away.waitFor('$disconnect', () => true, away.log.length);
+    away.socket.io.engine.close();
+    await dropped;
     // The server tells the socket on its own when the token runs out.
     const revoked = await p.waitIndex((e) => e.event === 'notAuthorized', from, 'notAuthorized');
     const master = Buffer.from('demo-master-token:demo-user-token').toString('base64');
@@ -288,5 +295,14 @@ describe('token expiry', () => {
     expect(res.status).toBe(200);
     expect(await p.login(null, ANON, APP)).toBe('authorized');
     expect(noteTexts(p, revoked, p.log.length)).toEqual([]);
+
+    // The expired session is not restored: no missed note, a fresh socket.
+    const back = away.log.length;
+    const connected = new Promise<void>((resolve) => away.socket.once('connect', () => resolve()));
+    away.socket.connect();
+    await connected;
+    expect(away.socket.recovered).toBe(false);
+    expect(await away.login(null, ANON, APP)).toBe('authorized');
+    expect(away.names(back)).toEqual(['authorized']);
   });
 });
