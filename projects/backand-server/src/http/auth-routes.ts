@@ -72,10 +72,14 @@ export function registerAuthRoutes(fastify: FastifyInstance, ctx: AppContext): v
     const addressKey = `address:${request.ip}`;
     const pairKey = `${userKey} ${addressKey}`;
     const limits = ctx.signInLimits;
+    const refreshToken = str(body, 'refreshToken', 'refresh_token');
+    // A refresh token cannot be guessed: password failures against a username do not block
+    // its refreshes (else locking the username out would also end its live sessions).
+    const byUser = refreshToken === undefined;
     const wait = Math.max(
-      limits.perPair.blockedFor(pairKey),
+      byUser ? limits.perPair.blockedFor(pairKey) : 0,
       limits.perAddress.blockedFor(addressKey),
-      limits.perUser.blockedFor(userKey),
+      byUser ? limits.perUser.blockedFor(userKey) : 0,
     );
     if (wait > 0) {
       reply.header('Retry-After', String(wait));
@@ -86,7 +90,6 @@ export function registerAuthRoutes(fastify: FastifyInstance, ctx: AppContext): v
       );
     }
     const user = username ? users.findByUsername(username) : undefined;
-    const refreshToken = str(body, 'refreshToken', 'refresh_token');
     let sessionId: number | undefined;
     let newRefreshToken: string | undefined;
     if (refreshToken !== undefined) {
@@ -101,9 +104,11 @@ export function registerAuthRoutes(fastify: FastifyInstance, ctx: AppContext): v
       }
     }
     if (!user || sessionId === undefined || newRefreshToken === undefined) {
-      limits.perPair.fail(pairKey);
       limits.perAddress.fail(addressKey);
-      limits.perUser.fail(userKey);
+      if (byUser) {
+        limits.perPair.fail(pairKey);
+        limits.perUser.fail(userKey);
+      }
       return grantError(
         reply,
         400,
@@ -112,7 +117,7 @@ export function registerAuthRoutes(fastify: FastifyInstance, ctx: AppContext): v
           : 'The user name or password is incorrect.',
       );
     }
-    limits.perPair.reset(pairKey);
+    if (byUser) limits.perPair.reset(pairKey);
     const accessToken = await tokens.sign({
       userId: String(user.id),
       username: user.email,

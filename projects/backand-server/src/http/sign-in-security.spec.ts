@@ -26,8 +26,11 @@ const app: AppDefinitionInput = {
 };
 
 let server: RunningServer;
+/** A refresh token of ann's, from before her username gets blocked. */
+let annSession: string;
 beforeAll(async () => {
   server = await startTestServer(app);
+  annSession = (await signIn(server.url, 'ann@g.test', 'ann-password', 'guarded')).refresh_token;
 });
 afterAll(() => server.close());
 
@@ -121,6 +124,21 @@ describe('failed sign-in limits', () => {
     });
     expect(fresh.status).toBe(429);
     expect(fresh.body['error_description']).toMatch(/Too many failed sign-in attempts/);
+  });
+
+  it('lets a blocked username refresh its live session', async () => {
+    // ann@g.test is blocked everywhere by the test above; her earlier session carries on.
+    const blocked = await tokenFrom('127.0.0.1', {
+      username: 'ann@g.test',
+      password: 'ann-password',
+    });
+    expect(blocked.status).toBe(429);
+    const refreshed = await tokenFrom('127.0.0.1', {
+      username: 'ann@g.test',
+      refreshToken: annSession,
+    });
+    expect(refreshed.status).toBe(200);
+    expect(refreshed.body['username']).toBe('ann@g.test');
   });
 });
 
