@@ -126,10 +126,11 @@ export class ObjectService {
       this.trigger(object, 'afterUpdate', input, dbRow, call, emits);
       return { row: toOutputRow(object, this.mustFind(name, object, id)), old: dbRow };
     })();
+    // A user's role or username may have changed: their sockets' audiences follow (first, so
+    // the event below already reaches them in their new audiences).
+    if (name === 'users') this.ctx.realtime.recheckUser(id);
     // The old row tells which sockets lose sight of it (owner changed): they get `deleted`.
     this.ctx.realtime.emitRowEvent(name, 'updated', id, row, old);
-    // A user's role or username may have changed: their sockets' audiences follow.
-    if (name === 'users') this.ctx.realtime.recheckUser(id);
     emits.flush(this.ctx.realtime);
     return row;
   }
@@ -156,8 +157,8 @@ export class ObjectService {
       this.trigger(object, 'afterDelete', {}, dbRow, call, emits);
       return toOutputRow(object, before);
     })();
-    this.ctx.realtime.emitRowEvent(name, 'deleted', id, row);
     if (name === 'users') this.ctx.realtime.recheckUser(id);
+    this.ctx.realtime.emitRowEvent(name, 'deleted', id, row);
     emits.flush(this.ctx.realtime);
   }
 
