@@ -6,6 +6,12 @@ import { accessForRole } from '../objects/permissions';
 import { AppRooms } from './rooms';
 import { UserSockets, type SavedIdentity, type SocketData } from './user-sockets';
 
+/**
+ * **(ext)** The argument of an `authorized` / `notAuthorized` that answers no `login` (the account
+ * behind the socket changed): clients that count answers to their logins skip it.
+ */
+const UNSOLICITED = { reason: 'accountChanged' } as const;
+
 /** How long a socket that failed `login` stays connected, so it can read `notAuthorized`. */
 const NOT_AUTHORIZED_GRACE_MS = 1000;
 
@@ -54,7 +60,7 @@ export class RealtimeHub implements EmitTarget {
       if (!current) this.revoke(socket);
       else if (current.role !== saved.role || current.username !== saved.username) {
         this.enter(socket, { ...saved, ...current });
-        socket.emit('authorized');
+        socket.emit('authorized', UNSOLICITED);
       }
     }
   }
@@ -126,7 +132,13 @@ export class RealtimeHub implements EmitTarget {
 
   private onConnection(socket: Socket): void {
     socket.on('login', (token: unknown, anonymousToken: unknown, appName: unknown) => {
-      void this.login(socket, token, anonymousToken, appName);
+      // One answer per login, in the order they came, so a client can match answers to logins.
+      const data = socket.data as SocketData;
+      data.logins = (data.logins ?? Promise.resolve())
+        .then(() => this.login(socket, token, anonymousToken, appName))
+        .catch(() => {
+          if (socket.connected) socket.emit('notAuthorized');
+        });
     });
     socket.on('disconnect', () => {
       clearTimeout(this.kickTimers.get(socket));
@@ -167,17 +179,13 @@ export class RealtimeHub implements EmitTarget {
     anonymousToken: unknown,
     appName: unknown,
   ): Promise<void> {
-    const data = socket.data as SocketData;
-    const seq = (data.loginSeq ?? 0) + 1;
-    data.loginSeq = seq;
     let identity: Identity | null = null;
     try {
       identity = await this.identify(token, anonymousToken, appName);
     } catch {
       identity = null;
     }
-    // A later login on the same socket wins over this one.
-    if (data.loginSeq !== seq || socket.disconnected) return;
+    if (socket.disconnected) return;
     this.leaveAudience(socket);
     if (!identity) {
       socket.emit('notAuthorized');
@@ -223,7 +231,7 @@ export class RealtimeHub implements EmitTarget {
    */
   private revoke(socket: Socket): void {
     this.leaveAudience(socket);
-    socket.emit('notAuthorized');
+    socket.emit('notAuthorized', UNSOLICITED);
   }
 
   private async identify(

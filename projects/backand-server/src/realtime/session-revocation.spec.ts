@@ -120,6 +120,49 @@ describe('sign-out', () => {
   });
 });
 
+describe('answers to logins', () => {
+  it('answers every login on a socket once, in order, and marks answers to no login', async () => {
+    const u = await newUser();
+    const p = await SocketProbe.open(server.url);
+    probes.push(p);
+    const from = p.log.length;
+    // Sent back to back: a client matches the answers to its logins by counting them.
+    p.socket.emit('login', `Bearer ${u.token.access_token}`, ANON, APP);
+    p.socket.emit('login', 'Bearer not-a-token', null, APP);
+    p.socket.emit('login', null, ANON, APP);
+    p.socket.emit('login', `Bearer ${u.token.access_token}`, ANON, 'other-app');
+    p.socket.emit('login', `Bearer ${u.token.access_token}`, ANON, APP);
+    await p.waitIndex((e) => e.event === 'authorized' || e.event === 'notAuthorized', p.log.length);
+    const answers = () =>
+      p.log.slice(from).filter((e) => e.event === 'authorized' || e.event === 'notAuthorized');
+    while (answers().length < 5) await p.waitIndex(() => true, p.log.length);
+    expect(answers().map((e) => e.event)).toEqual([
+      'authorized',
+      'notAuthorized',
+      'authorized',
+      'notAuthorized',
+      'authorized',
+    ]);
+    // (Connection-state recovery may add its offset string as an argument; no `reason` object.)
+    expect(answers().filter((e) => typeof e.data === 'object' && e.data !== null)).toEqual([]);
+
+    // The last login stands: the user's own notes reach the socket.
+    const start = p.log.length;
+    const text = await noteFor(u.email);
+    await p.waitFor(
+      'notes.created',
+      (d) => (d as { row: { text: string } }).row.text === text,
+      start,
+    );
+
+    // A sign-out is no answer to a login: it says so.
+    const revokedFrom = p.log.length;
+    await api(server.url, 'GET', '/1/user/signout', { bearer: u.token.access_token });
+    const revoked = await p.waitFor('notAuthorized', () => true, revokedFrom);
+    expect(revoked.data).toEqual({ reason: 'accountChanged' });
+  });
+});
+
 describe('account changes by an admin', () => {
   it('a deleted user loses the audience', async () => {
     const u = await newUser();
