@@ -121,6 +121,43 @@ describe('BackandSocketService', () => {
     expect(socket.state()).toBe('authorized');
   });
 
+  it("does not take the server's sign-out notice for the answer to the guest login", async () => {
+    const { socket, backand, fake, http } = setup({}, { autoAuthorize: false });
+    socket.on('x').subscribe();
+    await fake.whenCreated();
+    await Promise.resolve();
+    fake.authorize();
+    await signin(backand, http);
+    fake.authorize();
+    backand.signout().subscribe();
+    http.expectOne('http://api.test/1/user/signout').flush({});
+    expect(fake.logins.at(-1)).toEqual([null, 'test-anonymous-token', 'test']);
+    // The server's notice about the ended session arrives after the guest login went out.
+    fake.revokeAccount();
+    expect(socket.state()).toBe('connecting');
+    expect(fake.connected).toBe(true);
+    fake.authorize();
+    expect(socket.state()).toBe('authorized');
+  });
+
+  it('stays connected after an account notice and logs in with the next identity', async () => {
+    const { socket, backand, fake, http } = setup();
+    socket.on('x').subscribe();
+    await fake.whenCreated();
+    await Promise.resolve();
+    await signin(backand, http);
+    expect(socket.state()).toBe('authorized');
+    // Signed out from another tab, say: no login is pending here.
+    fake.revokeAccount();
+    expect(socket.state()).toBe('notAuthorized');
+    expect(fake.connected).toBe(true);
+    const logins = fake.logins.length;
+    await signin(backand, http, 2);
+    expect(fake.connectCalls).toBe(1);
+    expect(fake.logins).toHaveLength(logins + 1);
+    expect(socket.state()).toBe('authorized');
+  });
+
   it('logs in on every reconnect and keeps its listeners', async () => {
     const { socket, fake } = setup();
     const seen: unknown[] = [];

@@ -187,12 +187,18 @@ export class BackandSocketService {
       this.setState('connecting');
       this.login();
     });
-    socket.on('authorized', () => {
-      if (this.answered()) return;
+    socket.on('authorized', (info?: unknown) => {
+      if (isUnsolicited(info) ? this.unanswered > 0 : this.answered()) return;
       this.setState('authorized');
       this.authorizedSubject.next();
     });
-    socket.on('notAuthorized', () => {
+    socket.on('notAuthorized', (info?: unknown) => {
+      if (isUnsolicited(info)) {
+        // The account behind the socket changed (signed out elsewhere, deleted, expired): the
+        // server keeps the socket open for a new login, which the next identity change sends.
+        if (this.unanswered === 0) this.setState('notAuthorized');
+        return;
+      }
       if (this.answered()) return;
       this.setState('notAuthorized');
       // Stop here rather than reconnect in a loop with credentials the server refused;
@@ -266,4 +272,12 @@ export class BackandSocketService {
     }
     this.listeners.clear();
   }
+}
+
+/**
+ * `authorized` / `notAuthorized` that answers no `login`: the server's account-change notice
+ * (`{reason}`), which must not be counted as the answer to a pending login.
+ */
+function isUnsolicited(info: unknown): boolean {
+  return typeof info === 'object' && info !== null && 'reason' in info;
 }

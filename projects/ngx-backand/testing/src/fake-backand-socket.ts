@@ -102,6 +102,14 @@ export class FakeBackandSocket {
     this.emit('notAuthorized');
   }
 
+  /**
+   * The server's notice that the account behind the socket changed (signed out elsewhere,
+   * deleted, token expired): `notAuthorized` answering no login; the socket stays connected.
+   */
+  revokeAccount(): void {
+    this.emit('notAuthorized', { reason: 'accountChanged' });
+  }
+
   /** The connection drops (server gone, network lost): the SDK should wait for `reconnect()`. */
   dropConnection(reason = 'transport close'): void {
     if (!this.connectedNow) return;
