@@ -44,6 +44,10 @@ runFigure(async (opts) => {
 
     const [raw] = await connectMany(url, 1, backandLogin({ anonymousToken: 'raw' }));
     raw.on('tick', handler);
+    // A second bare socket: raw vs control shows how far two identical clients drift apart on
+    // this machine, i.e. the noise floor of the SDK's ratio.
+    const [control] = await connectMany(url, 1, backandLogin({ anonymousToken: 'control' }));
+    control.on('tick', handler);
 
     let source = null;
     let sdkSocket = null;
@@ -107,12 +111,11 @@ runFigure(async (opts) => {
       return { eps: (n / (t1 - t0)) * 1000, cpuUs, cpuEps: 1e6 / cpuUs };
     }
 
-    const subjects = withSdk ? ['raw', 'sdk'] : ['raw'];
-    await burst('raw'); // warm-up: JIT, buffers
-    if (withSdk) await burst('sdk');
+    const subjects = withSdk ? ['raw', 'control', 'sdk'] : ['raw', 'control'];
+    for (const s of subjects) await burst(s); // warm-up: JIT, buffers
     const res = Object.fromEntries(subjects.map((s) => [s, { eps: [], cpuUs: [], cpuEps: [] }]));
     for (let r = 0; r < rounds; r++) {
-      const order = r % 2 ? [...subjects].reverse() : subjects;
+      const order = subjects.map((_, i) => subjects[(i + r) % subjects.length]);
       for (const s of order) {
         const last = r === rounds - 1;
         const m = last
@@ -125,6 +128,7 @@ runFigure(async (opts) => {
     }
     const inProcess = { raw: handlerNs(raw), sdk: sdkSocket ? handlerNs(sdkSocket) : null };
     raw.disconnect();
+    control.disconnect();
 
     const out = {
       events: n,
@@ -143,6 +147,7 @@ runFigure(async (opts) => {
         cpuEps: summarize(res[s].cpuEps, 'events/s'),
       };
     }
+    out.controlRatio = pairedRatio(res.raw.cpuEps, res.control.cpuEps);
     if (withSdk) {
       // > 1 means the SDK is slower: raw rate / SDK rate
       out.ratio = pairedRatio(res.raw.cpuEps, res.sdk.cpuEps);

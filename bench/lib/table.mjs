@@ -78,6 +78,18 @@ export function tableRows(results) {
       '',
       d.ratio ? `≤ 1.10${check(d.ratio.median <= 1.1)}` : '≤ 1.10',
     ]);
+    if (d.controlRatio) {
+      rows.push([
+        '',
+        'control: a second bare socket (noise floor of the ratio)',
+        '',
+        d.control ? spread(d.control.cpuEps, eps) : '',
+        `${ratio(d.controlRatio)} (raw/control)`,
+        '',
+        '',
+        '',
+      ]);
+    }
     rows.push([
       '',
       'client CPU per event',
