@@ -27,15 +27,24 @@ export interface ActionLogger {
   error(obj: object, msg?: string): void;
 }
 
+// Settlement of a returned promise is observed from inside the context: its microtasks run
+// only while the context evaluates (microtaskMode 'afterEvaluate'), so a host-side `then` on it
+// would never be called.
 const CALL = new vm.Script(
-  'backandCallback(__args.userInput, __args.dbRow, __args.parameters, __args.userProfile)',
+  `(function (r) {
+    if (r && (typeof r === 'object' || typeof r === 'function') && typeof r.then === 'function') {
+      r.then(function (v) { __settle(true, v); }, function (e) { __settle(false, e); });
+    }
+    return r;
+  })(backandCallback(__args.userInput, __args.dbRow, __args.parameters, __args.userProfile))`,
   { filename: 'backand-action-call' },
 );
 
 /**
  * Runs action code (`function backandCallback(userInput, dbRow, parameters, userProfile)`) in a
- * fresh `node:vm` context with a time limit. The vm isolates faults of the app owner's code; it is
- * not a security boundary.
+ * fresh `node:vm` context with a time limit. The limit covers the context's microtasks too, so an
+ * `async` action that loops forever is stopped like a synchronous one. The vm isolates faults of
+ * the app owner's code; it is not a security boundary.
  */
 export class ActionRunner {
   private readonly scripts = new Map<string, vm.Script>();
@@ -47,8 +56,9 @@ export class ActionRunner {
   ) {}
 
   /**
-   * Runs an action synchronously and returns what `backandCallback` returned (a promise is
-   * returned as is). `args.userInput` may be changed by the action (before* actions use that).
+   * Runs an action synchronously and returns what `backandCallback` returned; a returned promise
+   * becomes a host promise of its outcome (rejected with a 417 when it fails or cannot settle).
+   * `args.userInput` may be changed by the action (before* actions use that).
    * @throws HttpError 417 with the action's message when it throws or times out.
    */
   run(name: string, code: string, args: ActionArgs, emits: PendingEmits): unknown {
@@ -56,20 +66,39 @@ export class ActionRunner {
       (level: 'info' | 'warn' | 'error') =>
       (...parts: unknown[]) =>
         this.logger[level]({ action: name }, parts.map(format).join(' '));
-    const context = vm.createContext({
-      socket: emits.socketApi,
-      console: { log: log('info'), info: log('info'), warn: log('warn'), error: log('error') },
-      __args: args,
-    });
+    let outcome: { ok: boolean; value: unknown } | undefined;
+    const context = vm.createContext(
+      {
+        socket: emits.socketApi,
+        console: { log: log('info'), info: log('info'), warn: log('warn'), error: log('error') },
+        __args: args,
+        __settle: (ok: boolean, value: unknown) => {
+          outcome ??= { ok, value };
+        },
+      },
+      { microtaskMode: 'afterEvaluate' },
+    );
+    let result: unknown;
     try {
       this.script(name, code).runInContext(context, { timeout: this.timeoutMs });
       if (typeof (context as { backandCallback?: unknown }).backandCallback !== 'function') {
         throw new Error(`action "${name}" does not define function backandCallback`);
       }
-      return CALL.runInContext(context, { timeout: this.timeoutMs });
+      result = CALL.runInContext(context, { timeout: this.timeoutMs });
     } catch (err) {
       throw actionError(name, err);
     }
+    if (!isThenable(result)) return result;
+    // The context has nothing that could settle a promise later (no timers, no I/O): what has
+    // not settled by now never will.
+    if (!outcome) {
+      return Promise.reject(
+        actionError(name, new Error(`action "${name}" returned a promise that never settles`)),
+      );
+    }
+    return outcome.ok
+      ? Promise.resolve(outcome.value)
+      : Promise.reject(actionError(name, outcome.value));
   }
 
   /** Like {@link run}, but awaits a returned promise (for on-demand actions and functions). */
@@ -79,22 +108,9 @@ export class ActionRunner {
     args: ActionArgs,
     emits: PendingEmits,
   ): Promise<unknown> {
-    const result = this.run(name, code, args, emits);
-    if (!isThenable(result)) return result;
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new Error(`action "${name}" did not settle within ${this.timeoutMs * 10} ms`)),
-        this.timeoutMs * 10,
-      );
-    });
-    try {
-      return await Promise.race([result, timeout]);
-    } catch (err) {
-      throw actionError(name, err);
-    } finally {
-      clearTimeout(timer);
-    }
+    let result = this.run(name, code, args, emits);
+    if (isThenable(result)) result = await result;
+    return jsonSnapshot(name, result);
   }
 
   private script(name: string, code: string): vm.Script {
@@ -105,6 +121,24 @@ export class ActionRunner {
     }
     return script;
   }
+}
+
+/**
+ * The result as the client will receive it, checked now so that a result that cannot be sent
+ * (a BigInt, a cycle) fails the action (417) before its emits go out.
+ */
+function jsonSnapshot(name: string, result: unknown): unknown {
+  if (result === undefined) return undefined;
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(result);
+  } catch (err) {
+    throw new HttpError(417, `action "${name}" returned a value that cannot be sent as JSON`, {
+      action: name,
+      reason: err instanceof Error ? err.message : String(err),
+    });
+  }
+  return text === undefined ? undefined : (JSON.parse(text) as unknown);
 }
 
 /** Whether a value is a promise-like (also across vm contexts, where instanceof fails). */

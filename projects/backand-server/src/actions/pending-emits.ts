@@ -11,8 +11,14 @@ export interface EmitTarget {
   emitUsers(event: string, data: unknown, users: readonly string[]): void;
 }
 
+/** Where failed deliveries are reported (pino's shape). */
+export interface EmitLogger {
+  error(obj: object, msg?: string): void;
+}
+
 /**
- * Emits collected while a request runs. They are delivered after the write commits, so a
+ * Emits collected while a request runs. Their data is turned into JSON when the action emits, so
+ * data that cannot be sent (a BigInt, a cycle) fails the action, not the delivery. They are delivered after the write commits, so a
  * cancelled write (a throwing action) announces nothing.
  */
 export class PendingEmits {
@@ -21,10 +27,17 @@ export class PendingEmits {
   /** The `socket` global handed to actions. */
   readonly socketApi = {
     emitAll: (event: unknown, data: unknown): void => {
-      this.queue.push({ kind: 'all', event: eventName(event), data });
+      const name = eventName(event);
+      this.queue.push({ kind: 'all', event: name, data: jsonData(name, data) });
     },
     emitRole: (event: unknown, data: unknown, role: unknown): void => {
-      this.queue.push({ kind: 'role', event: eventName(event), data, role: String(role) });
+      const name = eventName(event);
+      this.queue.push({
+        kind: 'role',
+        event: name,
+        data: jsonData(name, data),
+        role: String(role),
+      });
     },
     emitUsers: (event: unknown, data: unknown, users: unknown): void => {
       const list = Array.isArray(users)
@@ -32,18 +45,43 @@ export class PendingEmits {
         : users === undefined || users === null
           ? []
           : [users];
-      this.queue.push({ kind: 'users', event: eventName(event), data, users: list.map(String) });
+      const name = eventName(event);
+      this.queue.push({
+        kind: 'users',
+        event: name,
+        data: jsonData(name, data),
+        users: list.map(String),
+      });
     },
   };
 
-  /** Delivers every collected emit, in order, and empties the queue. */
-  flush(target: EmitTarget): void {
+  /**
+   * Delivers every collected emit, in order, and empties the queue. The write has committed by
+   * now: a delivery that fails is logged and the next ones still go out.
+   */
+  flush(target: EmitTarget, logger?: EmitLogger): void {
     for (const e of this.queue.splice(0)) {
-      if (e.kind === 'all') target.emitAll(e.event, e.data);
-      else if (e.kind === 'role') target.emitRole(e.event, e.data, e.role);
-      else target.emitUsers(e.event, e.data, e.users);
+      try {
+        if (e.kind === 'all') target.emitAll(e.event, e.data);
+        else if (e.kind === 'role') target.emitRole(e.event, e.data, e.role);
+        else target.emitUsers(e.event, e.data, e.users);
+      } catch (err) {
+        logger?.error({ err, event: e.event }, 'delivering an emit failed');
+      }
     }
   }
+}
+
+/** A JSON copy of emitted data. @throws Error (inside the action) when it has no JSON form. */
+function jsonData(event: string, data: unknown): unknown {
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(data);
+  } catch (err) {
+    const reason = err instanceof Error ? err.message : String(err);
+    throw new Error(`socket emit "${event}": the data cannot be sent as JSON (${reason})`);
+  }
+  return text === undefined ? undefined : (JSON.parse(text) as unknown);
 }
 
 function eventName(event: unknown): string {

@@ -94,7 +94,7 @@ export class ObjectService {
       return { id, row: toOutputRow(object, row) };
     })();
     this.ctx.realtime.emitRowEvent(name, 'created', result.id, result.row);
-    emits.flush(this.ctx.realtime);
+    emits.flush(this.ctx.realtime, this.ctx.logger);
     return result;
   }
 
@@ -131,7 +131,7 @@ export class ObjectService {
     if (name === 'users') this.ctx.realtime.recheckUser(id);
     // The old row tells which sockets lose sight of it (owner changed): they get `deleted`.
     this.ctx.realtime.emitRowEvent(name, 'updated', id, row, old);
-    emits.flush(this.ctx.realtime);
+    emits.flush(this.ctx.realtime, this.ctx.logger);
     return row;
   }
 
@@ -159,7 +159,7 @@ export class ObjectService {
     })();
     if (name === 'users') this.ctx.realtime.recheckUser(id);
     this.ctx.realtime.emitRowEvent(name, 'deleted', id, row);
-    emits.flush(this.ctx.realtime);
+    emits.flush(this.ctx.realtime, this.ctx.logger);
   }
 
   /**
@@ -203,7 +203,7 @@ export class ObjectService {
       userProfile: userProfileOf(call),
     };
     const result = await this.ctx.actions.runAsync(action.name, action.code!, args, emits);
-    emits.flush(this.ctx.realtime);
+    emits.flush(this.ctx.realtime, this.ctx.logger);
     return result;
   }
 
