@@ -4,6 +4,7 @@ import { isAdmin } from '../auth/identity';
 import type { ApiRequest } from '../http/api-route';
 import { HttpError } from '../http/http-error';
 import { accessFor } from '../objects/permissions';
+import { FileOwners } from './file-owners';
 import { decodeFileData } from './file-store';
 
 /** The largest upload request accepted (base64 makes files a third larger): 10 MiB. */
@@ -37,11 +38,49 @@ export function runFileAction(
   if (typeof body !== 'object' || Array.isArray(body)) {
     throw new HttpError(400, 'The body must be a JSON object {filename, filedata}');
   }
+  const filename = body['filename'];
+  const owners = new FileOwners(ctx.db);
   if (request.method === 'DELETE') {
-    ctx.files.remove(objectName, body['filename']);
+    if (ctx.files.exists(objectName, filename)) {
+      mayTouch(owners, object, objectName, String(filename), call, 'delete');
+    }
+    ctx.files.remove(objectName, filename);
+    owners.forget(objectName, String(filename));
     return {};
   }
   const data = decodeFileData(body['filedata']);
-  const relative = ctx.files.save(objectName, body['filename'], data);
+  if (ctx.files.exists(objectName, filename)) {
+    mayTouch(owners, object, objectName, String(filename), call, 'update');
+  }
+  const relative = ctx.files.save(objectName, filename, data);
+  owners.record(objectName, String(filename), call.identity.username);
   return { url: `${request.origin}/files/${relative}` };
+}
+
+/**
+ * Replacing or removing a stored file is like updating or deleting a row: with "own" access
+ * (or none, for callers let in by the action's `roles`) only the uploader's own files.
+ * @throws HttpError 403 for another caller's file (or one whose uploader is not recorded).
+ */
+function mayTouch(
+  owners: FileOwners,
+  object: ObjectDefinition,
+  objectName: string,
+  filename: string,
+  call: CallInfo,
+  op: 'update' | 'delete',
+): void {
+  if (accessFor(object, call.identity, op) === 'all') return;
+  const uploader = owners.uploader(objectName, filename);
+  const username = call.identity.username;
+  const own =
+    typeof uploader === 'string' &&
+    username !== null &&
+    uploader.toLowerCase() === username.toLowerCase();
+  if (!own) {
+    throw new HttpError(
+      403,
+      `No permission to ${op === 'update' ? 'replace' : 'remove'} "${filename}": another user's file`,
+    );
+  }
 }

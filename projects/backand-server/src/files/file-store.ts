@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { HttpError } from '../http/http-error';
@@ -29,6 +29,11 @@ export class FileStore {
     mkdirSync(path.join(this.root, object), { recursive: true });
     writeFileSync(path.join(this.root, object, name), data);
     return `${object}/${encodeURIComponent(name)}`;
+  }
+
+  /** Whether a file of that name is stored. @throws HttpError 400 for names that are not plain. */
+  exists(object: string, filename: unknown): boolean {
+    return existsSync(path.join(this.root, object, safeName(filename)));
   }
 
   /** Removes a file. @throws HttpError 404 when there is none of that name. */

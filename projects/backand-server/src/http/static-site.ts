@@ -26,6 +26,13 @@ export async function registerStatic(
         decorateReply: false,
         index: false,
         dotfiles: 'deny',
+        // Uploads are anyone's content on the app's origin: never rendered or run as a page of
+        // it (no stored script through an uploaded .html or .svg), always downloaded.
+        setHeaders: (res) => {
+          res.setHeader('Content-Disposition', 'attachment');
+          res.setHeader('X-Content-Type-Options', 'nosniff');
+          res.setHeader('Content-Security-Policy', "default-src 'none'; sandbox");
+        },
       });
     },
     { logLevel: 'error' },

@@ -23,6 +23,9 @@ export function openDatabase(file: string): Db {
       created_at TEXT NOT NULL, revoked_at TEXT);
     CREATE TABLE IF NOT EXISTS _backand_reset_tokens (
       token_hash TEXT PRIMARY KEY, user_id INTEGER NOT NULL, expires_at INTEGER NOT NULL);
+    CREATE TABLE IF NOT EXISTS _backand_files (
+      object TEXT NOT NULL, filename TEXT NOT NULL, uploader TEXT,
+      PRIMARY KEY (object, filename));
   `);
   return db;
 }
