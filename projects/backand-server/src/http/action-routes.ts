@@ -6,6 +6,7 @@ import { parseId } from '../objects/rows';
 import type { NamedQueries } from '../queries/named-queries';
 import type { ApiRequest, ApiRoute } from './api-route';
 import { callInfo } from './call-info';
+import { BODY_LIMIT } from './error-handler';
 import { HttpError } from './http-error';
 import { decodeTwiceEncoded } from './legacy-encoding';
 import { MAX_UPLOAD_BODY, runFileAction } from '../files/file-action';
@@ -36,6 +37,15 @@ export function actionRoutes(
     return objects.runOnDemand(object, rowId, name, userInput, call);
   };
 
+  const isFileAction = (request: Pick<ApiRequest, 'params' | 'query'>): boolean => {
+    const object = request.params['object'] ?? '';
+    const definition = Object.prototype.hasOwnProperty.call(ctx.app.objects, object)
+      ? ctx.app.objects[object]
+      : undefined;
+    const name = decodeTwiceEncoded(request.query['name'] ?? '');
+    return !!definition?.actions.some((a) => a.name === name && a.type === 'files');
+  };
+
   const runFunction = async (request: ApiRequest) => {
     const call: CallInfo = await callInfo(ctx, request);
     const name = request.params['name']!;
@@ -53,7 +63,7 @@ export function actionRoutes(
       userProfile: userProfileOf(call),
     };
     const result = await ctx.actions.runAsync(fn.name, fn.code!, args, emits);
-    emits.flush(ctx.realtime);
+    emits.flush(ctx.realtime, ctx.logger);
     return result;
   };
 
@@ -66,7 +76,9 @@ export function actionRoutes(
       method: 'POST',
       path: '/1/objects/action/:object',
       handler: onDemand,
+      // Only uploads to a file action may be large.
       bodyLimit: MAX_UPLOAD_BODY,
+      bodyLimitFor: (request) => (isFileAction(request) ? MAX_UPLOAD_BODY : BODY_LIMIT),
     },
     { method: 'DELETE', path: '/1/objects/action/:object', handler: onDemand },
     { method: 'GET', path: '/1/objects/action/:object/:id', handler: onDemand },

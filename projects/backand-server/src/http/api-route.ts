@@ -1,4 +1,6 @@
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, preParsingAsyncHookHandler } from 'fastify';
+import { Transform } from 'node:stream';
+import { HttpError } from './http-error';
 
 /** A request as API handlers see it (from Fastify, or from one entry of a bulk call). */
 export interface ApiRequest {
@@ -20,6 +22,11 @@ export interface ApiRoute {
   handler: (request: ApiRequest) => Promise<unknown>;
   /** A larger body limit than the server's default (bytes), e.g. for file uploads. */
   bodyLimit?: number;
+  /**
+   * The limit for one request (at most `bodyLimit`), decided from its path and query before the
+   * body is read; a larger body gets 413.
+   */
+  bodyLimitFor?: (request: Pick<ApiRequest, 'params' | 'query'>) => number;
 }
 
 /** Registers data routes with Fastify; every answer is JSON (`undefined` becomes `{}`). */
@@ -29,6 +36,7 @@ export function registerApiRoutes(fastify: FastifyInstance, routes: readonly Api
       method: route.method,
       url: route.path,
       ...(route.bodyLimit ? { bodyLimit: route.bodyLimit } : {}),
+      ...(route.bodyLimitFor ? { preParsing: limitBody(route.bodyLimitFor) } : {}),
       handler: async (request, reply) => {
         const result = await route.handler({
           method: request.method,
@@ -44,12 +52,42 @@ export function registerApiRoutes(fastify: FastifyInstance, routes: readonly Api
   }
 }
 
+/** A preParsing hook that holds a body to a limit chosen per request. */
+function limitBody(limitFor: NonNullable<ApiRoute['bodyLimitFor']>): preParsingAsyncHookHandler {
+  return async (request, _reply, payload) => {
+    const limit = limitFor({
+      params: request.params as Record<string, string>,
+      query: request.query as Record<string, string | undefined>,
+    });
+    const tooLarge = () => new HttpError(413, `Request body too large (limit ${limit} bytes)`);
+    if (Number(request.headers['content-length']) > limit) throw tooLarge();
+    // A body without a (truthful) length is counted as it arrives.
+    let seen = 0;
+    return payload.pipe(
+      new Transform({
+        transform(chunk: Buffer, _encoding, callback) {
+          seen += chunk.length;
+          callback(seen > limit ? tooLarge() : null, chunk);
+        },
+      }),
+    );
+  };
+}
+
 /**
  * Sends a value as JSON. Fastify would send a bare string as text and `undefined` as an empty
  * body, which Backand clients fail to parse.
  */
 export function sendJson(reply: FastifyReply, result: unknown): FastifyReply {
-  const text = result === undefined ? '{}' : (JSON.stringify(result) ?? 'null');
+  let text: string;
+  try {
+    text = result === undefined ? '{}' : (JSON.stringify(result) ?? 'null');
+  } catch (err) {
+    // Only action code returns arbitrary values (a BigInt, a cycle): its fault, not the server's.
+    throw new HttpError(417, 'The result cannot be sent as JSON', {
+      reason: err instanceof Error ? err.message : String(err),
+    });
+  }
   return reply.type('application/json; charset=utf-8').send(text);
 }
 

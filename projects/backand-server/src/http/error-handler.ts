@@ -1,6 +1,9 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { HttpError } from './http-error';
 
+/** The deepest nesting of arrays and objects accepted in a JSON body. */
+export const MAX_JSON_DEPTH = 64;
+
 /** The largest request body accepted (bytes); larger ones get `413`. */
 export const BODY_LIMIT = 1024 * 1024;
 
@@ -16,6 +19,13 @@ export function installErrorHandling(fastify: FastifyInstance): void {
     (_request, body, done) => {
       const text = String(body);
       if (text.trim() === '') return done(null, undefined);
+      // Deeper bodies would exhaust the stack of whatever walks them after parsing.
+      if (jsonDepth(text) > MAX_JSON_DEPTH) {
+        return done(
+          new HttpError(400, `JSON body nested too deeply (at most ${MAX_JSON_DEPTH} levels)`),
+          undefined,
+        );
+      }
       try {
         done(null, JSON.parse(text));
       } catch (err) {
@@ -35,6 +45,29 @@ export function installErrorHandling(fastify: FastifyInstance): void {
     if (status >= 500) request.log.error({ err: error }, 'request failed');
     return reply.status(status).send(body);
   });
+}
+
+/**
+ * The deepest nesting of `[`/`{` in JSON text (brackets inside strings do not count). Stops
+ * counting once past {@link MAX_JSON_DEPTH}.
+ */
+export function jsonDepth(text: string): number {
+  let depth = 0;
+  let deepest = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c)
+        i++; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) {
+      if (++depth > deepest) deepest = depth;
+      if (deepest > MAX_JSON_DEPTH) return deepest;
+    } else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return deepest;
 }
 
 /** The status and JSON body that answer an error. */

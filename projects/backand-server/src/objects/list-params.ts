@@ -49,6 +49,9 @@ export const DEFAULT_PAGE_SIZE = 20;
 /** The largest page the server returns; larger requests get this many rows. */
 export const MAX_PAGE_SIZE = 200;
 
+/** The highest page number accepted: its row offset stays an exact integer. */
+export const MAX_PAGE_NUMBER = 1_000_000_000;
+
 type Query = Record<string, unknown>;
 
 /** Parses a URL-encoded JSON query parameter; `undefined` when absent or empty. */
@@ -80,7 +83,7 @@ export function parseListParams(query: Query): ListParams {
     .map((s) => s.trim().toLowerCase());
   return {
     pageSize: Math.min(pageSize, MAX_PAGE_SIZE),
-    pageNumber: positiveInt(query, 'pageNumber', 1),
+    pageNumber: positiveInt(query, 'pageNumber', 1, MAX_PAGE_NUMBER),
     filter: parseFilter(parseJsonParam(query, 'filter')),
     sort: parseSort(parseJsonParam(query, 'sort')),
     search: decodeTwiceEncoded(first(query['search']) ?? ''),
@@ -132,13 +135,17 @@ function parseSort(value: unknown): SortItem[] {
   });
 }
 
-function positiveInt(query: Query, name: string, fallback: number): number {
+function positiveInt(query: Query, name: string, fallback: number, max?: number): number {
   const raw = first(query[name]);
   if (raw === undefined || raw === '') return fallback;
   if (!/^\d+$/.test(raw) || Number(raw) < 1) {
     throw new HttpError(400, `Query parameter "${name}" must be a positive integer`);
   }
-  return Number(raw);
+  const n = Number(raw);
+  if (max !== undefined && (!Number.isSafeInteger(n) || n > max)) {
+    throw new HttpError(400, `Query parameter "${name}" must be at most ${max}`);
+  }
+  return n;
 }
 
 function first(value: unknown): string | undefined {

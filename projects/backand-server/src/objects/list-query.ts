@@ -4,6 +4,9 @@ import { escapeLike, quoteIdent } from '../storage/sql';
 import { fieldTypeOf, textFields, toStored, type SqlValue } from './fields';
 import type { FilterItem, ListParams } from './list-params';
 
+/** The most values one list query binds (SQLite allows 32766 in a statement). */
+export const MAX_BOUND_VALUES = 10_000;
+
 /** A WHERE clause and its bound values. */
 export interface SqlWhere {
   sql: string;
@@ -43,6 +46,12 @@ export function buildWhere(
     const clause = filterClause(objectName, object, item);
     clauses.push(clause.sql);
     values.push(...clause.params);
+    if (values.length > MAX_BOUND_VALUES) {
+      throw new HttpError(
+        400,
+        `The filter of "${objectName}" has too many values (at most ${MAX_BOUND_VALUES} in all)`,
+      );
+    }
   }
   if (params.search) {
     const fields = textFields(object);
