@@ -1,9 +1,9 @@
 import type { ActionDefinition, ObjectDefinition } from '../app-definition/schema';
 import type { AppContext, CallInfo } from '../app-context';
-import { isAdmin } from '../auth/identity';
 import type { ApiRequest } from '../http/api-route';
 import { HttpError } from '../http/http-error';
-import { accessFor } from '../objects/permissions';
+import { jsonObjectBody } from '../http/json-object';
+import { accessFor, inRoles } from '../objects/permissions';
 import { FileOwners } from './file-owners';
 import { decodeFileData } from './file-store';
 
@@ -31,13 +31,10 @@ export function runFileAction(
   }
   const op = request.method === 'POST' ? 'create' : 'delete';
   const allowed = action.roles
-    ? isAdmin(call.identity) || action.roles.includes(call.identity.role)
+    ? inRoles(call.identity, action.roles)
     : accessFor(object, call.identity, op) !== 'none';
   if (!allowed) throw new HttpError(403, `No permission to run file action "${action.name}"`);
-  const body = (request.body ?? {}) as Record<string, unknown>;
-  if (typeof body !== 'object' || Array.isArray(body)) {
-    throw new HttpError(400, 'The body must be a JSON object {filename, filedata}');
-  }
+  const body = jsonObjectBody(request.body, 'The body must be a JSON object {filename, filedata}');
   const filename = body['filename'];
   const owners = new FileOwners(ctx.db);
   if (request.method === 'DELETE') {

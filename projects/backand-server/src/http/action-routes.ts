@@ -1,7 +1,7 @@
 import { PendingEmits } from '../actions/pending-emits';
 import { userProfileOf, type AppContext, type CallInfo } from '../app-context';
-import { isAdmin } from '../auth/identity';
 import type { ObjectService } from '../objects/object-service';
+import { inRoles } from '../objects/permissions';
 import { parseId } from '../objects/rows';
 import type { NamedQueries } from '../queries/named-queries';
 import type { ApiRequest, ApiRoute } from './api-route';
@@ -51,7 +51,7 @@ export function actionRoutes(
     const name = request.params['name']!;
     const fn = ctx.app.functions.find((f) => f.name === name);
     if (!fn) throw new HttpError(404, `Unknown function "${name.slice(0, 60)}"`);
-    if (fn.roles && !isAdmin(call.identity) && !fn.roles.includes(call.identity.role)) {
+    if (fn.roles && !inRoles(call.identity, fn.roles)) {
       throw new HttpError(403, `No permission to run function "${fn.name}"`);
     }
     const emits = new PendingEmits();

@@ -3,6 +3,7 @@ import type { AppContext } from '../app-context';
 import { sameSecret, isAdmin } from '../auth/identity';
 import type { UserRecord } from '../auth/user-store';
 import { HttpError } from './http-error';
+import { isJsonObject } from './json-object';
 
 /** The shortest password accepted on sign-up, change and reset. */
 export const MIN_PASSWORD_LENGTH = 6;
@@ -11,7 +12,7 @@ type Body = Record<string, unknown>;
 
 function bodyOf(request: FastifyRequest): Body {
   const body = request.body;
-  return body && typeof body === 'object' && !Array.isArray(body) ? (body as Body) : {};
+  return isJsonObject(body) ? body : {};
 }
 
 function str(body: Body, ...names: string[]): string | undefined {

@@ -1,6 +1,7 @@
 import type { AppContext, CallInfo } from '../app-context';
 import { parseParameters } from '../objects/list-params';
 import type { ApiRequest } from './api-route';
+import { isJsonObject } from './json-object';
 
 /**
  * Resolves the caller and the call's `parameters` (query `parameters`, or, when `fromBody` is
@@ -14,12 +15,9 @@ export async function callInfo(
 ): Promise<CallInfo> {
   const identity = await ctx.resolver.fromHeaders(request.headers);
   let parameters = parseParameters(request.query);
-  const body = request.body as Record<string, unknown> | undefined;
-  if (fromBody && body && typeof body === 'object' && !Array.isArray(body)) {
-    const p = body['parameters'];
-    if (p && typeof p === 'object' && !Array.isArray(p)) {
-      parameters = { ...parameters, ...(p as Record<string, unknown>) };
-    }
+  const body = request.body;
+  if (fromBody && isJsonObject(body) && isJsonObject(body['parameters'])) {
+    parameters = { ...parameters, ...body['parameters'] };
   }
   return { identity, method: request.method, headers: safeHeaders(request.headers), parameters };
 }

@@ -1,20 +1,11 @@
 import type { AppContext } from '../app-context';
-import { parseListParams } from '../objects/list-params';
+import { parseExclude, parseListParams } from '../objects/list-params';
 import type { ObjectService } from '../objects/object-service';
 import { parseId } from '../objects/rows';
 import type { ApiRoute } from './api-route';
 import { callInfo } from './call-info';
-import { decodeTwiceEncoded } from './legacy-encoding';
-
-type Query = Record<string, string | undefined>;
 
 const isTrue = (v: string | undefined) => v === 'true' || v === '1';
-const excludes = (q: Query, what: string) =>
-  decodeTwiceEncoded(q['exclude'] ?? '')
-    .toLowerCase()
-    .split(',')
-    .map((s) => s.trim())
-    .includes(what);
 
 /** `GET/POST /1/objects/{name}` and `GET/PUT/DELETE /1/objects/{name}/{id}` (PROTOCOL §3). */
 export function objectRoutes(ctx: AppContext, objects: ObjectService): ApiRoute[] {
@@ -39,7 +30,7 @@ export function objectRoutes(ctx: AppContext, objects: ObjectService): ApiRoute[
       handler: async (request) => {
         const call = await callInfo(ctx, request);
         const { name, id } = target(request.params);
-        return objects.getOne(name, id, call, !excludes(request.query, 'metadata'));
+        return objects.getOne(name, id, call, !parseExclude(request.query).has('metadata'));
       },
     },
     {

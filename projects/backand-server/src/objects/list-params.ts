@@ -75,20 +75,27 @@ export function parseParameters(query: Query): Record<string, unknown> {
   return value as Record<string, unknown>;
 }
 
+/** The `exclude` query parameter (`metadata,totalRows`) as lower-case names. */
+export function parseExclude(query: Query): Set<string> {
+  return new Set(
+    decodeTwiceEncoded(first(query['exclude']) ?? '')
+      .split(',')
+      .map((s) => s.trim().toLowerCase()),
+  );
+}
+
 /** Parses `pageSize`, `pageNumber`, `filter`, `sort`, `search` and `exclude`. */
 export function parseListParams(query: Query): ListParams {
   const pageSize = positiveInt(query, 'pageSize', DEFAULT_PAGE_SIZE);
-  const exclude = decodeTwiceEncoded(first(query['exclude']) ?? '')
-    .split(',')
-    .map((s) => s.trim().toLowerCase());
+  const exclude = parseExclude(query);
   return {
     pageSize: Math.min(pageSize, MAX_PAGE_SIZE),
     pageNumber: positiveInt(query, 'pageNumber', 1, MAX_PAGE_NUMBER),
     filter: parseFilter(parseJsonParam(query, 'filter')),
     sort: parseSort(parseJsonParam(query, 'sort')),
     search: decodeTwiceEncoded(first(query['search']) ?? ''),
-    excludeMetadata: exclude.includes('metadata'),
-    excludeTotalRows: exclude.includes('totalrows'),
+    excludeMetadata: exclude.has('metadata'),
+    excludeTotalRows: exclude.has('totalrows'),
   };
 }
 

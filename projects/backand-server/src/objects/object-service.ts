@@ -8,7 +8,7 @@ import { quoteIdent } from '../storage/sql';
 import { StatementCache } from '../storage/statement-cache';
 import { buildOrderBy, buildWhere } from './list-query';
 import type { ListParams } from './list-params';
-import { accessFor, allowsRow, ownsRow, type Operation } from './permissions';
+import { accessFor, allowsRow, inRoles, ownsRow, type Operation } from './permissions';
 import { selectList, toOutputRow, toStoredValues, type DbRow } from './rows';
 
 /**
@@ -177,11 +177,7 @@ export class ObjectService {
     const action = object.actions.find((a) => a.name === actionName && a.trigger === 'onDemand');
     if (!action) throw new HttpError(404, `Unknown on-demand action "${actionName}" of "${name}"`);
     const access = accessFor(object, call.identity, 'read');
-    if (
-      action.roles
-        ? !isAdmin(call.identity) && !action.roles.includes(call.identity.role)
-        : access === 'none'
-    ) {
+    if (action.roles ? !inRoles(call.identity, action.roles) : access === 'none') {
       throw new HttpError(403, `No permission to run action "${actionName}" of "${name}"`);
     }
     let dbRow: Record<string, unknown> | null = null;

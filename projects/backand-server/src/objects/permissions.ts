@@ -31,6 +31,11 @@ export function accessFor(object: ObjectDefinition, identity: Identity, op: Oper
   return accessForRole(object, identity.role, op);
 }
 
+/** Whether an identity is among `roles` (admins and the master key always are). */
+export function inRoles(identity: Identity, roles: readonly string[]): boolean {
+  return isAdmin(identity) || roles.includes(identity.role);
+}
+
 /** Whether `row` is owned by `username` through the object's owner field. */
 export function ownsRow(
   object: ObjectDefinition,

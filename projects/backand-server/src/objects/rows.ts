@@ -1,5 +1,6 @@
 import type { ObjectDefinition } from '../app-definition/schema';
 import { HttpError } from '../http/http-error';
+import { jsonObjectBody } from '../http/json-object';
 import { quoteIdent } from '../storage/sql';
 import { fieldTypeOf, fromStored, isRequired, toStored, type SqlValue } from './fields';
 
@@ -42,12 +43,9 @@ export function toStoredValues(
   body: unknown,
   mode: 'create' | 'update',
 ): Record<string, SqlValue> {
-  if (body === undefined || body === null) body = {};
-  if (typeof body !== 'object' || Array.isArray(body)) {
-    throw new HttpError(400, `The body must be a JSON object of "${objectName}" fields`);
-  }
+  const input = jsonObjectBody(body, `The body must be a JSON object of "${objectName}" fields`);
   const values: Record<string, SqlValue> = {};
-  for (const [name, value] of Object.entries(body as Record<string, unknown>)) {
+  for (const [name, value] of Object.entries(input)) {
     if (IGNORED_INPUT_KEYS.has(name)) continue;
     const spec = Object.prototype.hasOwnProperty.call(object.fields, name)
       ? object.fields[name]

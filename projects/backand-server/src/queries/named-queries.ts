@@ -1,9 +1,9 @@
 import type { Statement } from 'better-sqlite3';
 import { AppDefinitionError } from '../app-definition/app-definition-error';
 import type { AppDefinition } from '../app-definition/schema';
-import { isAdmin } from '../auth/identity';
 import type { CallInfo } from '../app-context';
 import { HttpError } from '../http/http-error';
+import { inRoles } from '../objects/permissions';
 import type { Db } from '../storage/database';
 
 /** Placeholders bound from the caller's identity; a call's `parameters` cannot override them. */
@@ -49,7 +49,7 @@ export class NamedQueries {
     const query = this.queries.get(name);
     if (!query) throw new HttpError(404, `Unknown query "${String(name).slice(0, 60)}"`);
     const { identity } = call;
-    if (!isAdmin(identity) && !(query.roles ?? []).includes(identity.role)) {
+    if (!inRoles(identity, query.roles ?? [])) {
       throw new HttpError(403, `No permission to run query "${name}"`);
     }
     const bound: Record<string, string | number | bigint | null> = {};
