@@ -139,7 +139,7 @@ async function createContext(
     users,
     tokens,
     resolver,
-    actions: new ActionRunner(fastify.log),
+    actions: new ActionRunner(fastify.log, app.actionTimeoutMs),
     realtime: new RealtimeHub(io, app, resolver),
     logger: fastify.log,
     signInLimits: {

@@ -51,8 +51,8 @@ export class ActionRunner {
 
   constructor(
     private readonly logger: ActionLogger,
-    /** The most a synchronous run may take before it is stopped. */
-    private readonly timeoutMs = 1000,
+    /** The most a run (its promise jobs included) may take before it is stopped. */
+    private readonly timeoutMs = 5000,
   ) {}
 
   /**

@@ -8,6 +8,7 @@ import { CliProcess, ensureServerBuilt } from '../testing/fixtures/cli-process';
 
 const app = {
   appName: 'spinapp',
+  actionTimeoutMs: 500,
   anonymousToken: 'spin-anon',
   objects: {
     jobs: {

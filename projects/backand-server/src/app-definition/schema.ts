@@ -144,6 +144,11 @@ export const appDefinitionSchema = z.strictObject({
   userToken: z.string().min(1).optional(),
   secret: z.string().min(16, 'must be at least 16 characters').optional(),
   tokenTtlSeconds: z.number().int().positive().default(86400),
+  /**
+   * The longest an action's code may run (wall-clock ms, its promise jobs included). Generous by
+   * default so that a busy machine does not stop a short action.
+   */
+  actionTimeoutMs: z.number().int().min(10).max(60000).default(5000),
   /** How long a sign-in (its refresh token) lasts, however often it is refreshed. */
   refreshTokenTtlSeconds: z
     .number()

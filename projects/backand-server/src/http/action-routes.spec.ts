@@ -9,6 +9,7 @@ const fn = (body: string) =>
 
 const actApp: AppDefinitionInput = {
   appName: 'actapp',
+  actionTimeoutMs: 500,
   anonymousToken: 'act-anon',
   users: [
     { username: 'boss@act.test', password: 'boss-password', role: 'Admin' },
