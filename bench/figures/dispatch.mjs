@@ -15,13 +15,7 @@ import { performance } from 'node:perf_hooks';
 import { setImmediate } from 'node:timers';
 import { backandLogin, connectMany } from '../lib/clients.mjs';
 import { profileWindow, runFigure, startServerChild } from '../lib/figure.mjs';
-import {
-  captureSockets,
-  createSdkInjector,
-  loadSdk,
-  sdkAvailable,
-  until,
-} from '../lib/sdk-node.mjs';
+import { openSdkSocket, sdkAvailable } from '../lib/sdk-node.mjs';
 import { pairedRatio, summarize } from '../lib/stats.mjs';
 
 runFigure(async (opts) => {
@@ -52,20 +46,9 @@ runFigure(async (opts) => {
     let source = null;
     let sdkSocket = null;
     if (withSdk) {
-      const capture = await captureSockets();
-      const loaded = await loadSdk();
-      source = loaded.from;
-      injector = await createSdkInjector(loaded.sdk, {
-        appName: 'demo',
-        anonymousToken: 'sdk',
-        socketUrl: url,
-        runSocket: true,
-      });
-      const socketService = injector.get(loaded.sdk.BackandSocketService);
-      socketService.on('tick').subscribe(handler);
-      await until(() => socketService.state() === 'authorized', 15_000, 'the SDK socket');
-      capture.restore();
-      sdkSocket = capture.sockets[0];
+      const sdk = await openSdkSocket(url);
+      ({ injector, from: source, socket: sdkSocket } = sdk);
+      sdk.service.on('tick').subscribe(handler);
     }
 
     // The handler's own cost, without the network: call what is registered on each socket for

@@ -4,9 +4,8 @@
  * Side by side, same run, interleaved rounds: a bare `io.emit` of the same payload from the same
  * server process (the floor), and Feathers `create` → `items created` at 1,000 authenticated sockets.
  */
-/* global fetch */
 import { performance } from 'node:perf_hooks';
-import { backandAvailable, signIn } from '../lib/backand.mjs';
+import { backandAvailable, postJson, signIn } from '../lib/backand.mjs';
 import {
   arrivalCounter,
   backandLogin,
@@ -17,17 +16,6 @@ import {
 import { itemBody } from '../lib/data.mjs';
 import { profileWindow, runFigure, sleep, startServerChild } from '../lib/figure.mjs';
 import { summarize, pairedRatio } from '../lib/stats.mjs';
-
-async function post(url, body, headers = {}) {
-  const res = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...headers },
-    body: JSON.stringify(body),
-  });
-  const text = await res.text();
-  if (res.status !== 200 && res.status !== 201) throw new Error(`${url}: ${res.status} ${text}`);
-  return text;
-}
 
 runFigure(async (opts) => {
   const clients = opts.quick ? 200 : 1000;
@@ -80,7 +68,7 @@ runFigure(async (opts) => {
       async backand() {
         const arrival = counters.backand.arrival();
         const t0 = performance.now();
-        await post(`${bUrl}/1/objects/items`, itemBody(seq++), {
+        await postJson(`${bUrl}/1/objects/items`, itemBody(seq++), {
           authorization: `Bearer ${bToken}`,
         });
         const tRes = performance.now();
@@ -91,7 +79,7 @@ runFigure(async (opts) => {
       async raw() {
         const arrival = counters.raw.arrival();
         const t0 = performance.now();
-        await post(`${rawUrl}/emit`, { event: 'items.created', payload });
+        await postJson(`${rawUrl}/emit`, { event: 'items.created', payload });
         const tRes = performance.now();
         const { t } = await arrival;
         return { last: t - t0, response: tRes - t0 };
@@ -99,7 +87,9 @@ runFigure(async (opts) => {
       async feathers() {
         const arrival = counters.feathers.arrival();
         const t0 = performance.now();
-        await post(`${feathersUrl}/items`, itemBody(seq++), { authorization: `Bearer ${fToken}` });
+        await postJson(`${feathersUrl}/items`, itemBody(seq++), {
+          authorization: `Bearer ${fToken}`,
+        });
         const tRes = performance.now();
         const { t } = await arrival;
         return { last: t - t0, response: tRes - t0 };

@@ -5,9 +5,8 @@
  * HTTP response time of the same write. Shown for backand-server, with Feathers and a bare
  * Socket.IO emit alongside for scale.
  */
-/* global fetch */
 import { fileURLToPath } from 'node:url';
-import { backandAvailable, signIn } from '../lib/backand.mjs';
+import { backandAvailable, postJson, signIn } from '../lib/backand.mjs';
 import { CLIENT_CPU, startChild } from '../lib/child.mjs';
 import { itemBody } from '../lib/data.mjs';
 import { profileWindow, runFigure, sleep, startServerChild } from '../lib/figure.mjs';
@@ -71,17 +70,6 @@ async function runSubject({
   } finally {
     await subs.stop();
   }
-}
-
-async function postJson(url, body, headers = {}) {
-  const res = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...headers },
-    body: JSON.stringify(body),
-  });
-  const text = await res.text();
-  if (res.status !== 200 && res.status !== 201) throw new Error(`${url}: ${res.status} ${text}`);
-  return JSON.parse(text);
 }
 
 runFigure(async (opts) => {

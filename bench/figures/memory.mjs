@@ -7,14 +7,7 @@
 import { performance } from 'node:perf_hooks';
 import { backandLogin, connectMany } from '../lib/clients.mjs';
 import { profileWindow, runFigure, startServerChild } from '../lib/figure.mjs';
-import {
-  captureSockets,
-  createSdkInjector,
-  handlerCount,
-  loadSdk,
-  sdkAvailable,
-  until,
-} from '../lib/sdk-node.mjs';
+import { handlerCount, openSdkSocket, sdkAvailable } from '../lib/sdk-node.mjs';
 import { summarize } from '../lib/stats.mjs';
 
 /* global gc */
@@ -57,21 +50,9 @@ runFigure(async (opts) => {
 
     let source = null;
     if (sdkAvailable()) {
-      const capture = await captureSockets();
-      const loaded = await loadSdk();
-      source = loaded.from;
-      injector = await createSdkInjector(loaded.sdk, {
-        appName: 'demo',
-        anonymousToken: 'sdk',
-        socketUrl: url,
-        runSocket: true,
-      });
-      const service = injector.get(loaded.sdk.BackandSocketService);
-      service.connect();
-      await until(() => service.state() === 'authorized', 15_000, 'the SDK socket');
-      capture.restore();
-      const socket = capture.sockets[0];
-      if (!socket) throw new Error('the SDK created no socket.io-client socket');
+      const sdk = await openSdkSocket(url);
+      ({ injector, from: source } = sdk);
+      const { service, socket } = sdk;
       variants.sdkObservable = () => {
         const base = handlerCount(socket);
         const m = churn(cycles, () => service.on('tick').subscribe(noop).unsubscribe());

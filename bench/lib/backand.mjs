@@ -39,6 +39,18 @@ export async function signIn(url, username, password, appName = 'demo') {
   return res.json();
 }
 
+/** POSTs a JSON body and returns the parsed answer; anything but 200/201 throws. */
+export async function postJson(url, body, headers = {}) {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  });
+  const text = await res.text();
+  if (res.status !== 200 && res.status !== 201) throw new Error(`${url}: ${res.status} ${text}`);
+  return JSON.parse(text);
+}
+
 /** Creates rows through REST, a few at a time, and returns their ids. */
 export async function seedItems(url, token, rows, bodyFor) {
   const ids = [];

@@ -112,6 +112,31 @@ export async function captureSockets() {
   };
 }
 
+/**
+ * The SDK's `BackandSocketService`, connected to `url` and authorized as a guest of the demo
+ * app, with the socket.io-client socket it made and where the SDK was loaded from.
+ */
+export async function openSdkSocket(url) {
+  const capture = await captureSockets();
+  const loaded = await loadSdk();
+  const injector = await createSdkInjector(loaded.sdk, {
+    appName: 'demo',
+    anonymousToken: 'sdk',
+    socketUrl: url,
+    runSocket: true,
+  });
+  const service = injector.get(loaded.sdk.BackandSocketService);
+  try {
+    service.connect();
+    await until(() => service.state() === 'authorized', 15_000, 'the SDK socket');
+  } finally {
+    capture.restore();
+  }
+  const socket = capture.sockets[0];
+  if (!socket) throw new Error('the SDK created no socket.io-client socket');
+  return { injector, service, socket, from: loaded.from };
+}
+
 /** Resolves when `predicate()` holds, polling every few ms; rejects after `timeoutMs`. */
 export async function until(predicate, timeoutMs = 15_000, what = 'condition') {
   const start = Date.now();
