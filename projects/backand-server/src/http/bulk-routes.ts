@@ -5,6 +5,15 @@ import { HttpError } from './http-error';
 
 /** The most sub-requests one bulk call may carry. */
 export const MAX_BULK = 1000;
+/** The most sub-requests one bulk call of a guest (anonymous token) may carry. */
+export const MAX_GUEST_BULK = 100;
+/**
+ * A bulk answer holds at most this multiple of its request's size, or {@link BULK_ANSWER_FLOOR}
+ * bytes when that is more: a small request cannot make the server send megabytes.
+ */
+export const BULK_ANSWER_MULTIPLE = 32;
+/** The bytes a bulk answer may always hold, whatever the size of its request. */
+export const BULK_ANSWER_FLOOR = 1024 * 1024;
 
 const METHODS = new Set(['GET', 'POST', 'PUT', 'DELETE']);
 const CREDENTIAL_HEADERS = ['authorization', 'anonymoustoken', 'appname'];
@@ -21,14 +30,16 @@ interface BulkEntry {
  * `POST /1/bulk`: `[{method, url, data, parameters, headers}]`, at most {@link MAX_BULK}.
  * Each entry runs through the same handler as its own request, with the caller's credentials
  * (an entry cannot take another identity), one after another. The answer is `200` with one
- * `{status, body}` per entry, in order; a failing entry does not stop the others.
+ * `{status, body}` per entry, in order; a failing entry does not stop the others. Once the
+ * answer has reached its size budget ({@link BULK_ANSWER_MULTIPLE} × the request, at least
+ * {@link BULK_ANSWER_FLOOR}), the entries left are not run and answer `413`.
  */
 export function registerBulkRoutes(
   fastify: FastifyInstance,
   routes: readonly ApiRoute[],
   logError: (err: unknown) => void,
 ): void {
-  fastify.post('/1/bulk', async (request) => {
+  fastify.post('/1/bulk', async (request, reply) => {
     const entries = request.body;
     if (!Array.isArray(entries)) {
       throw new HttpError(
@@ -47,12 +58,37 @@ export function registerBulkRoutes(
       const value = request.headers[name];
       if (typeof value === 'string') credentials[name] = value;
     }
+    if (!credentials['authorization'] && entries.length > MAX_GUEST_BULK) {
+      throw new HttpError(
+        400,
+        `A guest's bulk call takes at most ${MAX_GUEST_BULK} requests, got ${entries.length}`,
+      );
+    }
     const prepared = entries.map((entry, i) => prepare(entry, i));
-    const results: Array<{ status: number; body: unknown }> = [];
+    const requestBytes =
+      Number(request.headers['content-length']) || Buffer.byteLength(JSON.stringify(entries));
+    const budget = Math.max(BULK_ANSWER_FLOOR, BULK_ANSWER_MULTIPLE * requestBytes);
+    // The answer is written here, entry by entry, so its size is known as it grows.
+    const parts: string[] = [];
+    let size = 2;
+    const push = (result: { status: number; body: unknown }): void => {
+      const json = JSON.stringify(result);
+      parts.push(json);
+      size += Buffer.byteLength(json) + 1;
+    };
     for (const entry of prepared) {
+      if (size > budget) {
+        push({
+          status: 413,
+          body: {
+            Message: `Not run: the bulk answer reached its limit of ${budget} bytes (${BULK_ANSWER_MULTIPLE} times the request, at least ${BULK_ANSWER_FLOOR}); send the rest in another call`,
+          },
+        });
+        continue;
+      }
       const match = matchRoute(routes, entry.method, entry.pathname);
       if (!match) {
-        results.push({
+        push({
           status: 404,
           body: { Message: `Not found: ${entry.method} ${entry.pathname}` },
         });
@@ -67,14 +103,14 @@ export function registerBulkRoutes(
           headers: { ...entry.headers, ...credentials },
           origin: `${request.protocol}://${request.host}`,
         });
-        results.push({ status: 200, body: body === undefined ? {} : body });
+        push({ status: 200, body: body === undefined ? {} : body });
       } catch (err) {
         const response = errorResponse(err);
         if (response.status >= 500) logError(err);
-        results.push(response);
+        push(response);
       }
     }
-    return results;
+    return reply.type('application/json; charset=utf-8').send(`[${parts.join(',')}]`);
   });
 }
 
