@@ -3,6 +3,9 @@
  * @type {import('jest').Config}
  */
 module.exports = {
+  // A global option (ignored in a project's own config): specs start real servers, processes
+  // and browsers' peers, which take longer on a busy machine than jest's 5 s default.
+  testTimeout: 30000,
   projects: [
     '<rootDir>/projects/backand-server',
     '<rootDir>/projects/ngx-backand/jest/zoneless.config.js',

@@ -12,6 +12,7 @@ import { AccessTokens } from './auth/access-tokens';
 import { IdentityResolver } from './auth/identity';
 import { FailureLimiter } from './auth/rate-limiter';
 import { UserStore } from './auth/user-store';
+import { describeMigration, migrateUsernames } from './auth/migrate-usernames';
 import { actionRoutes } from './http/action-routes';
 import { registerApiRoutes } from './http/api-route';
 import { registerAuthRoutes } from './http/auth-routes';
@@ -68,6 +69,9 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
         skipMiddlewares: true,
       },
     });
+    // Before the users are seeded and the one-account-per-name index is made.
+    const migration = migrateUsernames(db, app);
+    for (const line of migration ? describeMigration(migration) : []) fastify.log.warn(line);
     const ctx = await createContext(db, app, io, fastify, files);
     await ctx.users.seed();
     const objects = new ObjectService(ctx);

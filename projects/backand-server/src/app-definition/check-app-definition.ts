@@ -1,3 +1,4 @@
+import { canonicalUsername } from '../auth/username';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vm from 'node:vm';
@@ -75,7 +76,7 @@ export function checkAppDefinition(
 
   const seenUsers = new Set<string>();
   app.users.forEach((user, i) => {
-    const key = user.username.toLowerCase();
+    const key = canonicalUsername(user.username);
     if (seenUsers.has(key)) {
       problems.push({ path: `users[${i}].username`, message: `duplicate user "${user.username}"` });
     }

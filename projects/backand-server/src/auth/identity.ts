@@ -3,6 +3,7 @@ import type { AppDefinition } from '../app-definition/schema';
 import { HttpError, INVALID_TOKEN_MESSAGE } from '../http/http-error';
 import type { AccessTokens } from './access-tokens';
 import type { UserStore } from './user-store';
+import { canonicalUsername } from './username';
 
 /** Who is calling: a signed-in user, a guest with the anonymous token, or the master key. */
 export interface Identity {
@@ -97,7 +98,10 @@ export class IdentityResolver {
     if (!claims || !this.isThisApp(claims.appName)) return null;
     const user = this.users.findById(claims.userId);
     const sessionEnd = this.users.sessionEnd(claims.sessionId);
-    if (!user || sessionEnd === undefined) return null;
+    // A name not in canonical form is a duplicate disabled by the upgrade (migrate-usernames).
+    if (!user || sessionEnd === undefined || canonicalUsername(user.email) !== user.email) {
+      return null;
+    }
     return {
       kind: 'user',
       username: user.email,
@@ -117,6 +121,7 @@ export class IdentityResolver {
   currentUser(userId: string, sessionId: number): { username: string; role: string } | null {
     const user = this.users.findById(userId);
     if (!user || !this.users.isSessionLive(sessionId)) return null;
+    if (canonicalUsername(user.email) !== user.email) return null;
     return { username: user.email, role: user.role };
   }
 

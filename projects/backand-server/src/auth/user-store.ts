@@ -6,6 +6,7 @@ import { quoteIdent } from '../storage/sql';
 import { StatementCache } from '../storage/statement-cache';
 import { fieldTypeOf, toStored } from '../objects/fields';
 import { hashPassword, verifyPassword } from './passwords';
+import { canonicalUsername } from './username';
 
 /** A registered user, as the built-in `users` object stores it. */
 export interface UserRecord {
@@ -45,16 +46,15 @@ export class UserStore {
     this.sql = new StatementCache(db);
     // Ready before the first sign-in, which would otherwise take longer for an unknown user.
     void dummyHash();
-    db.exec(
-      `CREATE UNIQUE INDEX IF NOT EXISTS _backand_users_email ON users (email COLLATE NOCASE)`,
-    );
+    // After migrate-usernames: names are canonical, one account per name.
+    db.exec(`CREATE UNIQUE INDEX IF NOT EXISTS _backand_users_unique_email ON users (email)`);
   }
 
-  /** Finds a user by username (email, case-insensitive). */
+  /** Finds a user by username, in any spelling of it (see {@link canonicalUsername}). */
   findByUsername(username: string): UserRecord | undefined {
     return this.sql
-      .get(`SELECT id, email, firstName, lastName, role FROM users WHERE email = ? COLLATE NOCASE`)
-      .get(username) as UserRecord | undefined;
+      .get(`SELECT id, email, firstName, lastName, role FROM users WHERE email = ?`)
+      .get(canonicalUsername(username)) as UserRecord | undefined;
   }
 
   /** Finds a user by id. */
@@ -65,15 +65,17 @@ export class UserStore {
   }
 
   /**
-   * Registers a user. Extra `users` fields named in `parameters` are stored (type-checked);
-   * built-in fields (email, names, role) never come from `parameters`.
+   * Registers a user under the canonical form of `email`. Extra `users` fields named in
+   * `parameters` are stored (type-checked); built-in fields (email, names, role) never come from
+   * `parameters`.
+   * @throws SqliteError `SQLITE_CONSTRAINT_UNIQUE` when the name is taken (answered 409).
    */
   async create(user: NewUser): Promise<UserRecord> {
     const extra = this.extraValues(user.parameters ?? {});
     const hash = await hashPassword(user.password);
     const columns = ['email', 'firstName', 'lastName', 'role', ...Object.keys(extra)];
     const values = [
-      user.email,
+      canonicalUsername(user.email),
       user.firstName ?? '',
       user.lastName ?? '',
       user.role,

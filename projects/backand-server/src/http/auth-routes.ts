@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../app-context';
 import { sameSecret, isAdmin } from '../auth/identity';
 import type { UserRecord } from '../auth/user-store';
+import { canonicalUsername } from '../auth/username';
 import { HttpError } from './http-error';
 import { isJsonObject } from './json-object';
 
@@ -68,8 +69,8 @@ export function registerAuthRoutes(fastify: FastifyInstance, ctx: AppContext): v
     if (grant !== 'password' && grant !== 'refresh_token') {
       return grantError(reply, 400, `Unsupported grant_type "${grant}"`);
     }
-    const username = (str(body, 'username', 'userName') ?? '').trim();
-    const userKey = `user:${username.toLowerCase()}`;
+    const username = canonicalUsername(str(body, 'username', 'userName') ?? '');
+    const userKey = `user:${username}`;
     const addressKey = `address:${request.ip}`;
     const pairKey = `${userKey} ${addressKey}`;
     const limits = ctx.signInLimits;
@@ -142,8 +143,9 @@ export function registerAuthRoutes(fastify: FastifyInstance, ctx: AppContext): v
       throw new HttpError(401, 'Invalid or missing SignUpToken header');
     }
     const body = bodyOf(request);
-    const email = str(body, 'email')?.trim() ?? '';
-    if (!/^[^\s@]+@[^\s@]+$/.test(email)) {
+    const email = canonicalUsername(str(body, 'email') ?? '');
+    // No spaces, control, private-use or unassigned characters; one @ between two parts.
+    if (!/^[^\s@\p{C}]+@[^\s@\p{C}]+$/u.test(email)) {
       throw new HttpError(400, '"email" must be an email address', { field: 'email' });
     }
     const password = checkPassword(body['password'], 'password');

@@ -1,4 +1,5 @@
 import type { FieldType, ObjectDefinition } from '../app-definition/schema';
+import { canonicalUsername } from '../auth/username';
 import { HttpError } from '../http/http-error';
 import { escapeLike, quoteIdent } from '../storage/sql';
 import { fieldTypeOf, textFields, toStored, type SqlValue } from './fields';
@@ -65,8 +66,8 @@ export function buildWhere(
     // A guest owns nothing.
     if (ownerOnly === null || !object.ownerField) clauses.push('0 = 1');
     else {
-      clauses.push(`${quoteIdent(object.ownerField)} = ? COLLATE NOCASE`);
-      values.push(ownerOnly);
+      clauses.push(`${quoteIdent(object.ownerField)} = ?`);
+      values.push(canonicalUsername(ownerOnly));
     }
   }
   return { sql: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', params: values };
@@ -89,9 +90,13 @@ export function buildOrderBy(
 function filterClause(objectName: string, object: ObjectDefinition, item: FilterItem): SqlWhere {
   const type = fieldType(objectName, object, item.fieldName, 'filter');
   const col = quoteIdent(item.fieldName);
+  // Owners are stored as canonical user names: a filter on the owner field names a user in
+  // any spelling of the name.
+  const userName = item.fieldName === object.ownerField;
   const typed = (v: unknown): SqlValue => {
     if (v === null || v === undefined) return null;
-    return toStored(objectName, item.fieldName, type, v);
+    const stored = toStored(objectName, item.fieldName, type, v);
+    return userName && typeof stored === 'string' ? canonicalUsername(stored) : stored;
   };
   const text = (v: unknown): string => {
     if (v === null || v === undefined || typeof v === 'object') {
@@ -101,7 +106,7 @@ function filterClause(objectName: string, object: ObjectDefinition, item: Filter
         { field: item.fieldName },
       );
     }
-    return escapeLike(String(v));
+    return escapeLike(userName ? canonicalUsername(String(v)) : String(v));
   };
   const like = (pattern: string, negate: boolean): SqlWhere => ({
     sql: negate

@@ -2,6 +2,7 @@ import type { ActionTrigger, ObjectDefinition } from '../app-definition/schema';
 import { isThenable } from '../actions/action-runner';
 import { PendingEmits } from '../actions/pending-emits';
 import { isAdmin } from '../auth/identity';
+import { canonicalUsername } from '../auth/username';
 import { userProfileOf, type AppContext, type CallInfo } from '../app-context';
 import { HttpError } from '../http/http-error';
 import { quoteIdent } from '../storage/sql';
@@ -218,9 +219,9 @@ export class ObjectService {
   }
 
   /**
-   * Stores an owner as the registered username's spelling, so exact-match owner checks (named
-   * queries with `:username`) hold whatever letter case a write used. A non-admin can only name
-   * themselves (checked before); an admin's value is matched against registered users.
+   * Stores an owner (and the `users` object's email, its owner field) as a canonical user name,
+   * so that every owner check, list filter, room and named query with `:username` compares one
+   * form. A non-admin can only name themselves (checked before).
    */
   private canonicalOwner(
     name: string,
@@ -231,9 +232,13 @@ export class ObjectService {
     const owner = object.ownerField;
     const value = owner ? values[owner] : undefined;
     if (!owner || typeof value !== 'string') return;
-    if (!isAdmin(call.identity)) values[owner] = call.identity.username ?? value;
-    // The users object's owner field is the email itself, which an admin may respell.
-    else if (name !== 'users') values[owner] = this.ctx.users.findByUsername(value)?.email ?? value;
+    const canonical = canonicalUsername(
+      isAdmin(call.identity) ? value : (call.identity.username ?? value),
+    );
+    if (name === 'users' && canonical === '') {
+      throw new HttpError(400, '"email" must be a user name', { field: owner });
+    }
+    values[owner] = canonical;
   }
 
   /** Only admins change who owns a row, and a user's role. */

@@ -1,5 +1,6 @@
 import type { ObjectDefinition, PermissionSpec } from '../app-definition/schema';
 import { isAdmin, type Identity } from '../auth/identity';
+import { canonicalUsername } from '../auth/username';
 
 /** A REST operation on an object. */
 export type Operation = 'create' | 'read' | 'update' | 'delete';
@@ -36,15 +37,17 @@ export function inRoles(identity: Identity, roles: readonly string[]): boolean {
   return isAdmin(identity) || roles.includes(identity.role);
 }
 
-/** Whether `row` is owned by `username` through the object's owner field. */
+/**
+ * Whether `row` is owned by `username` through the object's owner field. Owners are stored in
+ * canonical form (as the server writes them), and compared exactly, as SQL lists compare them.
+ */
 export function ownsRow(
   object: ObjectDefinition,
   username: string | null,
   row: Record<string, unknown>,
 ): boolean {
   if (!object.ownerField || username === null) return false;
-  const owner = row[object.ownerField];
-  return typeof owner === 'string' && owner.toLowerCase() === username.toLowerCase();
+  return row[object.ownerField] === canonicalUsername(username);
 }
 
 /** Whether an access level lets `username` touch `row`. */
