@@ -6,6 +6,7 @@ import type { FailureLimiter } from './auth/rate-limiter';
 import type { UserStore } from './auth/user-store';
 import type { EmitTarget } from './actions/pending-emits';
 import type { Db } from './storage/database';
+import type { FileLinks } from './files/file-links';
 import type { FileStore } from './files/file-store';
 
 /** Where automatic row events go (the realtime hub). */
@@ -38,6 +39,8 @@ export interface AppContext {
    */
   signInLimits: { perPair: FailureLimiter; perAddress: FailureLimiter; perUser: FailureLimiter };
   files: FileStore;
+  /** Signed links to stored files. */
+  fileLinks: FileLinks;
 }
 
 /** What handlers know about the request being served. */

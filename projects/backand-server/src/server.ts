@@ -26,6 +26,8 @@ import { RealtimeHub } from './realtime/realtime-hub';
 import type { RunningServer, ServerOptions } from './server-options';
 import { closeDatabase, openDatabase, signingSecret, type Db } from './storage/database';
 import { syncSchema } from './storage/sync-schema';
+import { registerFileDownloads } from './files/file-downloads';
+import { FileLinks } from './files/file-links';
 import { FileStore } from './files/file-store';
 
 /** How long a disconnected socket may come back and receive what it missed. */
@@ -85,7 +87,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     registerApiRoutes(fastify, routes);
     const log = fastify.log;
     registerBulkRoutes(fastify, routes, (err) => log.error({ err }, 'bulk request failed'));
-    await registerStatic(fastify, options.staticDir, files.root);
+    await registerFileDownloads(fastify, ctx);
+    await registerStatic(fastify, options.staticDir);
 
     fastify.addHook('preClose', (done) => {
       // Open sockets would keep the HTTP server from closing. Their transports close (no
@@ -133,7 +136,8 @@ async function createContext(
   fastify: FastifyInstance,
   files: FileStore,
 ): Promise<AppContext> {
-  const tokens = new AccessTokens(signingSecret(db, app.secret), app.tokenTtlSeconds);
+  const secret = signingSecret(db, app.secret);
+  const tokens = new AccessTokens(secret, app.tokenTtlSeconds);
   const users = new UserStore(db, app);
   const resolver = new IdentityResolver(app, tokens, users);
   const windowMs = app.signInLimits.windowSeconds * 1000;
@@ -152,6 +156,7 @@ async function createContext(
       perUser: new FailureLimiter(app.signInLimits.maxFailuresPerUserAllAddresses, windowMs),
     },
     files,
+    fileLinks: new FileLinks(secret, app.fileUrlTtlSeconds),
   };
 }
 

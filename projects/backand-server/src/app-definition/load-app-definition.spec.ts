@@ -43,6 +43,7 @@ describe('loadAppDefinition', () => {
       anonymousRole: 'Public',
       signUpRole: 'User',
       tokenTtlSeconds: 86400,
+      fileUrlTtlSeconds: 3600,
     });
     expect(app.objects['things']).toEqual({
       fields: { name: 'string' },
@@ -136,6 +137,9 @@ describe('loadAppDefinition', () => {
     ],
     [{ ...minimal, appName: '' }, 'appName', /letters/],
     [{ ...minimal, tokenTtlSeconds: -5 }, 'tokenTtlSeconds', /./],
+    [{ ...minimal, fileUrlTtlSeconds: 0 }, 'fileUrlTtlSeconds', /./],
+    [{ ...minimal, fileUrlTtlSeconds: 1.5 }, 'fileUrlTtlSeconds', /./],
+    [{ ...minimal, fileUrlTtlSeconds: 366 * 86400 }, 'fileUrlTtlSeconds', /a year/],
     [{ ...minimal, users: [{ username: 'a@b.c' }] }, 'users[0].password', /./],
     [{ ...minimal, colour: 'blue' }, '(root)', /colour/],
     [

@@ -145,6 +145,16 @@ export const appDefinitionSchema = z.strictObject({
   secret: z.string().min(16, 'must be at least 16 characters').optional(),
   tokenTtlSeconds: z.number().int().positive().default(86400),
   /**
+   * How long a signed file link (the `{url}` of an upload, or one asked for later) works.
+   * At most a year: a link keeps the authority of whoever asked for it until it expires.
+   */
+  fileUrlTtlSeconds: z
+    .number()
+    .int()
+    .min(1)
+    .max(365 * 86400, 'must be at most 31536000 (a year)')
+    .default(3600),
+  /**
    * The longest an action's code may run (wall-clock ms, its promise jobs included). Generous by
    * default so that a busy machine does not stop a short action.
    */

@@ -34,9 +34,18 @@ export function canonicalUsername(name: string): string {
   return current;
 }
 
-/** Whether two user names are the same account. `null` (a guest) is nobody's name. */
-export function sameUsername(a: string | null | undefined, b: string | null | undefined): boolean {
+/**
+ * Whether a stored owner (an owner field, a file's uploader) is the user `username`. Owners are
+ * stored in canonical form and compared exactly, as SQL lists compare them; a guest (`null`) and
+ * an unrecorded owner are nobody.
+ *
+ * @example
+ * ownedBy(row.owner, call.identity.username)
+ */
+export function ownedBy(stored: unknown, username: string | null | undefined): boolean {
   return (
-    typeof a === 'string' && typeof b === 'string' && canonicalUsername(a) === canonicalUsername(b)
+    typeof stored === 'string' &&
+    typeof username === 'string' &&
+    stored === canonicalUsername(username)
   );
 }

@@ -8,7 +8,7 @@ const SAFE_NAME = /^[A-Za-z0-9][A-Za-z0-9 ._()-]{0,199}$/;
 
 /**
  * Files uploaded through file actions, kept on disk as `<root>/<object>/<filename>` and served
- * from `/files/<object>/<filename>`.
+ * from `/files/<object>/<filename>` to callers who may read them (see `file-downloads.ts`).
  */
 export class FileStore {
   private readonly temporary: boolean;
@@ -52,8 +52,13 @@ export class FileStore {
   }
 }
 
+/** Whether a name is one a stored file may have (no paths, no control characters). */
+export function isPlainName(filename: unknown): filename is string {
+  return typeof filename === 'string' && SAFE_NAME.test(filename) && !filename.includes('..');
+}
+
 function safeName(filename: unknown): string {
-  if (typeof filename !== 'string' || !SAFE_NAME.test(filename) || filename.includes('..')) {
+  if (!isPlainName(filename)) {
     throw new HttpError(
       400,
       '"filename" must be a plain file name (letters, digits, space, . _ - ( ), at most 200 characters)',

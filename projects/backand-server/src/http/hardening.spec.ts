@@ -178,14 +178,14 @@ describe('hardening: the demo app', () => {
     expect((await upload(ann, 'ann.txt', 'by ann')).status).toBe(200);
     expect4xx(await upload(bob, 'ann.txt', 'by bob'), 403, /another user's file/);
     expect4xx(await removeFile(bob, 'ann.txt'), 403, /another user's file/);
-    expect(await (await fetch(`${server.url}/files/items/ann.txt`)).text()).toBe('by ann');
+    expect((await api(server.url, 'GET', '/files/items/ann.txt', ann)).body).toBe('by ann');
     // The uploader may replace and remove it; an admin may remove anyone's.
     expect((await upload(ann, 'ann.txt', 'again by ann')).status).toBe(200);
-    expect(await (await fetch(`${server.url}/files/items/ann.txt`)).text()).toBe('again by ann');
+    expect((await api(server.url, 'GET', '/files/items/ann.txt', ann)).body).toBe('again by ann');
     expect((await removeFile(ann, 'ann.txt')).status).toBe(200);
     expect((await upload(bob, 'bob.txt', 'by bob')).status).toBe(200);
     expect((await removeFile(ada, 'bob.txt')).status).toBe(200);
-    expect((await fetch(`${server.url}/files/items/bob.txt`)).status).toBe(404);
+    expect((await api(server.url, 'GET', '/files/items/bob.txt', ada)).status).toBe(404);
   });
 
   it('lets guests send no private realtime messages', async () => {

@@ -1,6 +1,6 @@
 import type { ObjectDefinition, PermissionSpec } from '../app-definition/schema';
 import { isAdmin, type Identity } from '../auth/identity';
-import { canonicalUsername } from '../auth/username';
+import { ownedBy } from '../auth/username';
 
 /** A REST operation on an object. */
 export type Operation = 'create' | 'read' | 'update' | 'delete';
@@ -46,8 +46,7 @@ export function ownsRow(
   username: string | null,
   row: Record<string, unknown>,
 ): boolean {
-  if (!object.ownerField || username === null) return false;
-  return row[object.ownerField] === canonicalUsername(username);
+  return object.ownerField !== undefined && ownedBy(row[object.ownerField], username);
 }
 
 /** Whether an access level lets `username` touch `row`. */

@@ -24,10 +24,20 @@ export function openDatabase(file: string): Db {
     CREATE TABLE IF NOT EXISTS _backand_reset_tokens (
       token_hash TEXT PRIMARY KEY, user_id INTEGER NOT NULL, expires_at INTEGER NOT NULL);
     CREATE TABLE IF NOT EXISTS _backand_files (
-      object TEXT NOT NULL, filename TEXT NOT NULL, uploader TEXT,
+      object TEXT NOT NULL, filename TEXT NOT NULL, uploader TEXT, upload_id TEXT,
       PRIMARY KEY (object, filename));
   `);
+  // Databases made before signed file links have no upload_id: their rows keep NULL.
+  addMissingColumn(db, '_backand_files', 'upload_id', 'TEXT');
   return db;
+}
+
+/** Adds a column to an internal table made by an earlier version. */
+function addMissingColumn(db: Db, table: string, column: string, type: string): void {
+  const columns = db.prepare(`PRAGMA table_info(${table})`).all() as Array<{ name: string }>;
+  if (!columns.some((c) => c.name === column)) {
+    db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${type}`);
+  }
 }
 
 /** Closes the database, folding the WAL back into the main file first. */
@@ -41,8 +51,9 @@ export function closeDatabase(db: Db): void {
 }
 
 /**
- * The JWT signing secret: the definition's `secret` when given, otherwise one generated once and
- * kept in the database so tokens survive a restart on the same file.
+ * The app's signing secret (the JWT key; the key of signed file links is derived from it): the
+ * definition's `secret` when given, otherwise one generated once and kept in the database so
+ * tokens and links survive a restart on the same file (not with `:memory:`).
  */
 export function signingSecret(db: Db, configured: string | undefined): Uint8Array {
   if (configured) return new TextEncoder().encode(configured);

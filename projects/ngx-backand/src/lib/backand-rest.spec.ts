@@ -118,6 +118,16 @@ describe('REST calls', () => {
     expect(http.expectOne(`${API}/1/bulk`).request.body).toHaveLength(1);
   });
 
+  it('asks for a fresh file URL with GET ?name=&filename= and answers the URL', async () => {
+    const url = firstValueFrom(backand.file.url('my items', 'files', 'a b&c.txt'));
+    const req = http.expectOne((r) => r.url === `${API}/1/objects/action/my%20items`);
+    expect(req.request.method).toBe('GET');
+    expect(query(req.request.urlWithParams)).toBe('name=files&filename=a%20b%26c.txt');
+    expect(req.request.headers.get('AnonymousToken')).toBe('anon');
+    req.flush({ url: `${API}/files/my%20items/a%20b%26c.txt?v=x&expires=1&sig=s` });
+    await expect(url).resolves.toBe(`${API}/files/my%20items/a%20b%26c.txt?v=x&expires=1&sig=s`);
+  });
+
   it('refuses more than 1000 bulk requests without calling the server', async () => {
     const many = Array.from({ length: 1001 }, () => ({
       method: 'GET' as const,

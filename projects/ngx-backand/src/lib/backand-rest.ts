@@ -1,4 +1,4 @@
-import { type Observable, throwError } from 'rxjs';
+import { map, type Observable, throwError } from 'rxjs';
 import { BackandError } from './backand-error';
 import type { _BackandHttp } from './backand-http';
 import { backandParams, getOneParams, listParams, writeParams } from './backand-params';
@@ -127,19 +127,33 @@ export interface BackandFunctionApi {
 }
 
 /**
- * Files through an object's file action (base64 data).
+ * Files through an object's file action (base64 data). The server lets only callers who may read
+ * a file download it; the URLs it answers are signed and short-lived (backand-server:
+ * `fileUrlTtlSeconds`, default one hour), so keep the file name and ask for a fresh URL.
  *
  * @example
  * backand.file.upload('items', 'files', 'a.txt', btoa('hello')).subscribe(({ url }) => url);
+ * backand.file.url('items', 'files', 'a.txt').subscribe((url) => (img.src = url));
  */
 export interface BackandFileApi {
+  /** Stores a file (replacing one of that name); answers a URL to it. */
   upload(
     object: string,
     fileAction: string,
     filename: string,
     filedata: string,
   ): Observable<{ url: string }>;
+  /** Removes a stored file. */
   remove(object: string, fileAction: string, filename: string): Observable<unknown>;
+  /**
+   * A fresh signed URL to a stored file, usable where no credentials can be sent (`<img src>`,
+   * download links) until it expires. Errors with 404 for a missing file (or one the user may
+   * not read).
+   *
+   * @example
+   * readonly avatar = toSignal(inject(BackandService).file.url('profiles', 'files', 'me.png'));
+   */
+  url(object: string, fileAction: string, filename: string): Observable<string>;
 }
 
 const seg = (value: BackandId) => encodeURIComponent(String(value));
@@ -234,6 +248,12 @@ export function createFileApi(http: _BackandHttp): BackandFileApi {
         body: { filename },
         params: backandParams({ name: fileAction }),
       }),
+    url: (object, fileAction, filename) =>
+      http
+        .request<{ url: string }>('GET', path(object), {
+          params: backandParams({ name: fileAction, filename }),
+        })
+        .pipe(map(({ url }) => url)),
   };
 }
 
