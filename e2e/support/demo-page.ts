@@ -14,6 +14,11 @@ export type Visitor = DemoUserName | 'guest';
 export interface OpenOptions {
   /** Another server than the test's shared one. */
   url?: string;
+  /**
+   * The API the page talks to when it is not the page's own origin (`?api=` of the demo):
+   * the app on one origin, backand-server on another.
+   */
+  apiUrl?: string;
   viewport?: { width: number; height: number };
   deviceScaleFactor?: number;
   isMobile?: boolean;
@@ -28,7 +33,8 @@ export class DemoPage {
     readonly page: Page,
     readonly context: BrowserContext,
     readonly who: Visitor,
-    private readonly url: string,
+    /** The backand-server the page talks to. */
+    readonly apiUrl: string,
   ) {
     page.on('pageerror', (error) => this.errors.push(error));
   }
@@ -41,11 +47,11 @@ export class DemoPage {
     browser: Browser,
     url: string,
     who: Visitor,
-    { url: _ignored, ...contextOptions }: OpenOptions = {},
+    { url: _ignored, apiUrl, ...contextOptions }: OpenOptions = {},
   ): Promise<DemoPage> {
     const context = await browser.newContext({ baseURL: url, ...contextOptions });
-    const demo = new DemoPage(await context.newPage(), context, who, url);
-    await demo.page.goto('/');
+    const demo = new DemoPage(await context.newPage(), context, who, apiUrl ?? url);
+    await demo.page.goto(demoPath(apiUrl));
     await demo.expectLive();
     if (who !== 'guest') {
       await demo.page.getByTestId(`sign-in-${who}`).click();
@@ -88,7 +94,7 @@ export class DemoPage {
   async ready(): Promise<void> {
     if (this.who === 'guest') return;
     const token = unique(`ready-${this.who}`);
-    const api = await DemoApi.signIn(this.url, this.who);
+    const api = await DemoApi.signIn(this.apiUrl, this.who);
     await api.action('notifyUsers', { users: [USERS[this.who].username], message: token });
     await expect(this.logEntry('user_message', token)).toHaveCount(1);
   }
@@ -136,6 +142,11 @@ export class DemoPage {
   async close(): Promise<void> {
     await this.context.close();
   }
+}
+
+/** The demo's address, pointed at `apiUrl` when the API is on another origin. */
+export function demoPath(apiUrl?: string): string {
+  return apiUrl ? `/?api=${encodeURIComponent(apiUrl)}` : '/';
 }
 
 /**

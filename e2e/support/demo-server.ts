@@ -17,11 +17,23 @@ type StartServer = (options: {
   db?: string;
   staticDir?: string;
   logLevel?: string;
+  corsOrigins?: string[];
 }) => Promise<RunningServer>;
 
+/** The built demo (by the global setup). */
+export const DEMO_DIR = join(root, 'dist/demo/browser');
+
+/** Options of {@link DemoServer}. */
+export interface DemoServerOptions {
+  /** Serve the built demo from the API's origin too (default true); false = the API alone. */
+  serveDemo?: boolean;
+  /** The server's `corsOrigins`: the browser origins allowed; default any. */
+  corsOrigins?: string[];
+}
+
 /**
- * backand-server with the built-in demo app, serving the built demo from the same origin,
- * on a SQLite file in a fresh temp folder. It can be stopped and started again on the same
+ * backand-server with the built-in demo app, serving the built demo from the same origin
+ * (unless told not to), on a SQLite file in a fresh temp folder. It can be stopped and started again on the same
  * port and the same file, as a real restart would.
  */
 export class DemoServer {
@@ -29,6 +41,8 @@ export class DemoServer {
   private readonly db = join(this.dir, 'demo.db');
   private running: RunningServer | null = null;
   private port = 0;
+
+  constructor(private readonly options: DemoServerOptions = {}) {}
 
   /** The origin of the demo and its API, e.g. `http://127.0.0.1:41234`. */
   get url(): string {
@@ -47,7 +61,8 @@ export class DemoServer {
       port: this.port,
       host: '127.0.0.1',
       db: this.db,
-      staticDir: join(root, 'dist/demo/browser'),
+      ...(this.options.serveDemo === false ? {} : { staticDir: DEMO_DIR }),
+      ...(this.options.corsOrigins ? { corsOrigins: this.options.corsOrigins } : {}),
       logLevel: 'silent',
     });
     this.port = this.running.port;

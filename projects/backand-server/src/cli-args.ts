@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { parseCorsOrigin } from './http/cors-policy';
 
 /** Parsed command-line options of `backand-server`. */
 export interface CliOptions {
@@ -10,6 +11,8 @@ export interface CliOptions {
   tlsKey?: string;
   logLevel: string;
   staticDir?: string;
+  /** `--cors-origin`, each checked and in its canonical form; absent = any origin. */
+  corsOrigins?: string[];
   help: boolean;
 }
 
@@ -27,6 +30,8 @@ Options:
   --tls-cert <file>   PEM certificate: serve HTTPS and WSS (needs --tls-key)
   --tls-key <file>    PEM private key
   --static <dir>      serve a built single-page app from /
+  --cors-origin <o>   allow browser pages of this origin (scheme://host[:port]) to call the
+                      API and open the socket; repeat for each origin (default: any origin)
   --log-level <lvl>   fatal, error, warn, info, debug, trace or silent (default info)
   -h, --help          show this help
 `;
@@ -46,6 +51,7 @@ const OPTIONS = {
   'tls-cert': { type: 'string' },
   'tls-key': { type: 'string' },
   static: { type: 'string' },
+  'cors-origin': { type: 'string', multiple: true },
   'log-level': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -59,7 +65,9 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
     throw new CliUsageError(usageMessage(err as NodeJS.ErrnoException));
   }
   for (const [name, value] of Object.entries(values)) {
-    if (value === '') throw new CliUsageError(`--${name} needs a value`);
+    if (value === '' || (Array.isArray(value) && value.includes(''))) {
+      throw new CliUsageError(`--${name} needs a value`);
+    }
   }
   const options: CliOptions = {
     port: 4000,
@@ -81,6 +89,13 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
   if (values['tls-cert'] !== undefined) options.tlsCert = values['tls-cert'];
   if (values['tls-key'] !== undefined) options.tlsKey = values['tls-key'];
   if (values.static !== undefined) options.staticDir = values.static;
+  if (values['cors-origin'] !== undefined) {
+    try {
+      options.corsOrigins = values['cors-origin'].map((o) => parseCorsOrigin(o, '--cors-origin'));
+    } catch (err) {
+      throw new CliUsageError((err as Error).message);
+    }
+  }
   if ((options.tlsCert === undefined) !== (options.tlsKey === undefined)) {
     throw new CliUsageError('--tls-cert and --tls-key go together');
   }

@@ -1,8 +1,10 @@
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { main, type CliIo } from './cli';
 import { CliUsageError, parseCliArgs } from './cli-args';
+import { ensureServerBuilt } from './testing/fixtures/cli-process';
 
 function capture(): CliIo & { stdout: string; stderr: string; code: number | undefined } {
   const io = {
@@ -74,9 +76,73 @@ describe('backand-server CLI', () => {
     [['--tls-cert', 'c'], /go together/],
     [['--log-level', 'loud'], /--log-level must be one of/],
     [['--frobnicate'], /Unknown option/],
+    [['--cors-origin'], /--cors-origin needs a value/],
+    [['--cors-origin', 'http://a.test', '--cors-origin='], /--cors-origin needs a value/],
+    [['--cors-origin', 'http://localhost:4200/'], /"http:\/\/localhost:4200\/" is not an origin/],
+    [['--cors-origin', 'localhost:4200'], /--cors-origin: "localhost:4200" is not an origin/],
+    [['--cors-origin', 'http://a.test,http://b.test'], /one origin per --cors-origin/],
   ])('refuses %j', (argv, message) => {
     expect(() => parseCliArgs(argv)).toThrow(CliUsageError);
     expect(() => parseCliArgs(argv)).toThrow(message);
+  });
+
+  it('takes --cors-origin repeatedly, each in the form browsers send', () => {
+    expect(
+      parseCliArgs([
+        '--cors-origin',
+        'http://localhost:4200',
+        '--cors-origin=HTTPS://App.Example.com:443',
+      ]).corsOrigins,
+    ).toEqual(['http://localhost:4200', 'https://app.example.com']);
+    expect(parseCliArgs(['--cors-origin', '*']).corsOrigins).toEqual(['*']);
+    expect(parseCliArgs([]).corsOrigins).toBeUndefined();
+  });
+
+  it('exits 1 naming a bad --cors-origin, without starting', async () => {
+    const io = capture();
+    const argv = ['--cors-origin', 'https://app.example.com/', '--port', '0', '--db', ':memory:'];
+    expect(await main(argv, io)).toBeUndefined();
+    expect(io.code).toBe(1);
+    expect(io.stderr).toMatch(
+      /^backand-server: --cors-origin: "https:\/\/app\.example\.com\/" is not an origin/,
+    );
+    expect(io.stdout).toBe('');
+  });
+
+  it('the real command exits with status 1 on a bad --cors-origin', () => {
+    ensureServerBuilt();
+    const bin = path.join(__dirname, '..', 'bin', 'backand-server.js');
+    const run = spawnSync(process.execPath, [bin, '--cors-origin', 'app.example.com'], {
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain('--cors-origin: "app.example.com" is not an origin');
+  }, 120_000);
+
+  it('serves CORS only to the --cors-origin pages, and says so on start', async () => {
+    const io = capture();
+    const argv = ['--cors-origin', 'http://localhost:4200', '--cors-origin', 'https://app.test'];
+    const server = await main(
+      [...argv, '--port', '0', '--db', ':memory:', '--log-level', 'silent'],
+      io,
+    );
+    try {
+      expect(server).toBeDefined();
+      expect(io.stdout).toContain('browser origins: http://localhost:4200, https://app.test');
+      const from = (origin: string) =>
+        fetch(`${server!.url}/1/objects/items`, {
+          headers: { Origin: origin, AnonymousToken: 'demo-anonymous-token' },
+        });
+      const listed = await from('https://app.test');
+      expect(listed.headers.get('access-control-allow-origin')).toBe('https://app.test');
+      expect(listed.headers.get('access-control-allow-credentials')).toBe('true');
+      const other = await from('https://other.test');
+      expect(other.status).toBe(200);
+      expect(other.headers.get('access-control-allow-origin')).toBeNull();
+    } finally {
+      await server?.close();
+    }
   });
 
   it('prints the usage for --help', async () => {
@@ -84,6 +150,7 @@ describe('backand-server CLI', () => {
     expect(await main(['--help'], io)).toBeUndefined();
     expect(io.stdout).toMatch(/Usage: backand-server/);
     expect(io.stdout).toMatch(/--tls-cert/);
+    expect(io.stdout).toMatch(/--cors-origin <o> .*\n.*repeat for each origin/);
     expect(io.code).toBeUndefined();
   });
 
@@ -120,6 +187,7 @@ describe('backand-server CLI', () => {
         'ada@demo.test',
         'ada-password',
         'ReadOnly',
+        'browser origins: any',
       ]) {
         expect(io.stdout).toContain(text);
       }

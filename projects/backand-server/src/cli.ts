@@ -79,6 +79,7 @@ function toServerOptions(cli: CliOptions): ServerOptions {
   if (cli.app !== undefined) options.app = cli.app;
   if (cli.db !== undefined) options.db = cli.db;
   if (cli.staticDir !== undefined) options.staticDir = cli.staticDir;
+  if (cli.corsOrigins !== undefined) options.corsOrigins = cli.corsOrigins;
   if (cli.tlsCert !== undefined && cli.tlsKey !== undefined) {
     try {
       options.tls = { cert: readFileSync(cli.tlsCert), key: readFileSync(cli.tlsKey) };
@@ -90,7 +91,10 @@ function toServerOptions(cli: CliOptions): ServerOptions {
 }
 
 /** What the server prints on start: URL, app, tokens and (for seeded apps) the users. */
-export function banner(server: RunningServer, cli: Pick<CliOptions, 'app'>): string {
+export function banner(
+  server: RunningServer,
+  cli: Pick<CliOptions, 'app' | 'corsOrigins'>,
+): string {
   const { app } = server;
   const lines = [
     '',
@@ -112,6 +116,13 @@ export function banner(server: RunningServer, cli: Pick<CliOptions, 'app'>): str
       );
     }
   }
-  lines.push(`  objects:         ${Object.keys(app.objects).join(', ')}`, '');
+  lines.push(`  objects:         ${Object.keys(app.objects).join(', ')}`);
+  const origins = cli.corsOrigins?.includes('*') ? undefined : cli.corsOrigins;
+  lines.push(
+    origins
+      ? `  browser origins: ${origins.join(', ')}`
+      : "  browser origins: any (list your app's with --cors-origin in production)",
+    '',
+  );
   return lines.join('\n') + '\n';
 }

@@ -24,6 +24,14 @@ export interface ServerOptions {
    * the database file; a temporary folder for ':memory:'.
    */
   filesDir?: string;
+  /**
+   * Browser origins (`scheme://host[:port]`, e.g. `https://app.example.com`) allowed to call the
+   * API and open the socket from their pages: they are reflected in `Access-Control-Allow-Origin`
+   * with credentials allowed; others get no CORS headers and their socket handshake is refused.
+   * `'*'` allows any origin. Default: any origin (so `ng serve` on :4200 works out of the box);
+   * list your app's origins in production. Each entry is checked at start (`TypeError`).
+   */
+  corsOrigins?: string[];
 }
 
 /** A started server. */

@@ -28,7 +28,7 @@ describe('server transport', () => {
   });
   afterAll(() => server.close());
 
-  it('answers CORS preflights for any origin, with the Backand headers allowed', async () => {
+  it('answers CORS preflights for any origin by default, with the Backand headers allowed', async () => {
     const res = await fetch(`${server.url}/1/objects/items`, {
       method: 'OPTIONS',
       headers: {
@@ -38,14 +38,14 @@ describe('server transport', () => {
       },
     });
     expect(res.status).toBeLessThan(300);
-    expect(res.headers.get('access-control-allow-origin')).toBe('*');
+    expect(res.headers.get('access-control-allow-origin')).toBe('http://app.example');
     expect(res.headers.get('access-control-allow-headers')?.toLowerCase()).toContain(
       'anonymoustoken',
     );
     const get = await fetch(`${server.url}/1/objects/items`, {
       headers: { Origin: 'http://app.example', AnonymousToken: 'demo-anonymous-token' },
     });
-    expect(get.headers.get('access-control-allow-origin')).toBe('*');
+    expect(get.headers.get('access-control-allow-origin')).toBe('http://app.example');
   });
 
   it('allows the socket handshake from another origin (polling)', async () => {
@@ -53,7 +53,7 @@ describe('server transport', () => {
       headers: { Origin: 'http://app.example' },
     });
     expect(res.status).toBe(200);
-    expect(res.headers.get('access-control-allow-origin')).toBe('*');
+    expect(res.headers.get('access-control-allow-origin')).toBe('http://app.example');
     expect(await res.text()).toMatch(/^0\{"sid":/);
   });
 

@@ -17,6 +17,7 @@ import { actionRoutes } from './http/action-routes';
 import { registerApiRoutes } from './http/api-route';
 import { registerAuthRoutes } from './http/auth-routes';
 import { registerBulkRoutes } from './http/bulk-routes';
+import { CorsPolicy } from './http/cors-policy';
 import { BODY_LIMIT, installErrorHandling } from './http/error-handler';
 import { objectRoutes } from './http/object-routes';
 import { registerStatic } from './http/static-site';
@@ -43,6 +44,8 @@ const RECOVERY_WINDOW_MS = 2 * 60 * 1000;
  * await server.close();
  */
 export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
+  // Checked before anything is opened: a bad origin leaves no database file behind.
+  const corsPolicy = CorsPolicy.from(options.corsOrigins);
   const source = typeof options.app === 'string' ? path.resolve(options.app) : undefined;
   const app: AppDefinition =
     options.app === undefined ? demoAppDefinition() : await loadAppDefinition(options.app);
@@ -65,7 +68,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     } as Parameters<typeof Fastify>[0]) as unknown as FastifyInstance;
     const io = new SocketServer(fastify.server, {
       allowEIO3: true,
-      cors: { origin: '*', credentials: false },
+      ...corsPolicy.socketOptions(),
       connectionStateRecovery: {
         maxDisconnectionDuration: RECOVERY_WINDOW_MS,
         skipMiddlewares: true,
@@ -78,7 +81,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     await ctx.users.seed();
     const objects = new ObjectService(ctx);
 
-    await fastify.register(cors, { origin: '*', credentials: false });
+    await fastify.register(cors, corsPolicy.restOptions());
     await fastify.register(formbody, { bodyLimit: BODY_LIMIT });
     installErrorHandling(fastify);
     registerAuthRoutes(fastify, ctx);

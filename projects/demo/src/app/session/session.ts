@@ -3,9 +3,19 @@ import { BackandError, BackandService } from 'ngx-backand';
 import { firstValueFrom } from 'rxjs';
 import { Item } from '../models';
 
+/** Angular's message when no answer could be read (status 0), with the URL called. */
+const NO_ANSWER = /^Http failure response for (\S+): 0\b/;
+
 /** Turns any failure into a sentence for the page. */
 export function describeError(error: unknown): string {
   if (error instanceof BackandError) {
+    // Down, unreachable, or its answer withheld by the browser because the server does not
+    // allow this page's origin (CORS): the page cannot tell which, so it names both.
+    const noAnswer = error.status === 0 ? NO_ANSWER.exec(error.message) : null;
+    if (noAnswer) {
+      const server = URL.canParse(noAnswer[1]) ? new URL(noAnswer[1]).origin : noAnswer[1];
+      return `Cannot reach the server at ${server}: it is down, or it does not allow this page's origin (CORS).`;
+    }
     return error.message || `Request failed (${error.status})`;
   }
   return error instanceof Error ? error.message : 'Something went wrong';
