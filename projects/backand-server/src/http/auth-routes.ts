@@ -95,10 +95,15 @@ export function registerAuthRoutes(fastify: FastifyInstance, ctx: AppContext): v
     if (refreshToken !== undefined) {
       const wait = ctx.signIn.refreshBlockedFor(request.ip);
       if (wait > 0) return tooManyFailures(reply, wait);
-      user = username ? users.findByUsername(username) : undefined;
-      sessionId = user ? users.findSession(user.id, refreshToken) : undefined;
-      // Rotation: each refresh token works once; the answer carries its successor.
-      if (sessionId !== undefined) newRefreshToken = users.rotateRefreshToken(sessionId);
+      // A token its session already rotated away from: someone else holds the session too.
+      const replayed = users.revokeReplayedSession(refreshToken);
+      if (replayed) ctx.realtime.recheckUser(replayed.userId);
+      else {
+        user = username ? users.findByUsername(username) : undefined;
+        sessionId = user ? users.findSession(user.id, refreshToken) : undefined;
+        // Rotation: each refresh token works once; the answer carries its successor.
+        if (sessionId !== undefined) newRefreshToken = users.rotateRefreshToken(sessionId);
+      }
       if (!user || sessionId === undefined || newRefreshToken === undefined) {
         ctx.signIn.refreshFailed(request.ip);
         return grantError(reply, 400, 'The refresh token is invalid or was revoked.');
