@@ -252,22 +252,21 @@ export function tableRows(results) {
     const rate = (v) => `${fmt(v)}/s`;
     const dur = (v) => (Number.isFinite(v) && v >= 1000 ? `${fmt(v / 1000)} s` : ms(v));
     const med = (x) => fmt(x.median);
-    const bound = `${s.bound.maxConcurrentHashes} + ${s.bound.maxQueuedHashes} queued`;
     rows.push([
       '7 sign-in',
-      `${fmt(s.attempts)} sign-ins at once (right passwords, ${s.users} users): sign-ins/s`,
+      `${fmt(s.attempts)} right passwords at once (${s.users} users): sign-ins/s`,
       spread(b.rate, rate),
       `${spread(u.rate, rate)} unbounded`,
-      `${ratio(s.rateRatio)} (bounded/unbounded)`,
+      ratio(s.rateRatio),
       '',
       '',
       '',
     ]);
     rows.push([
       '',
-      'p50 · p99 latency of a successful sign-in',
-      `${dur(b.okP50.median)} · ${spread(b.okP99, dur)}`,
-      `${dur(u.okP50.median)} · ${spread(u.okP99, dur)}`,
+      'successful sign-in: p99 latency',
+      spread(b.okP99, dur),
+      spread(u.okP99, dur),
       ratio(s.p99Ratio),
       '',
       '',
@@ -275,13 +274,23 @@ export function tableRows(results) {
     ]);
     rows.push([
       '',
-      `answered 200 · 503 · 429 (hash queue ${bound}); p99 time to a 503`,
+      'successful sign-in: p50 latency',
+      spread(b.okP50, dur),
+      spread(u.okP50, dur),
+      '',
+      '',
+      '',
+      '',
+    ]);
+    rows.push([
+      '',
+      `answered 200 · 503 · 429 (queue ${s.bound.maxConcurrentHashes} + ${s.bound.maxQueuedHashes}); p99 to a 503`,
       `${med(b.ok)} · ${med(b.busy)} · ${med(b.limited)}; ${dur(b.refusedP99.median)}`,
       `${med(u.ok)} · ${med(u.busy)} · ${med(u.limited)}`,
       '',
       '',
       '',
-      `Retry-After on every 503/429${check(b.refusedWithoutRetryAfter === 0)}`,
+      `Retry-After on all${check(b.refusedWithoutRetryAfter === 0)}`,
     ]);
   }
   return rows;
