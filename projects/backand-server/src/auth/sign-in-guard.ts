@@ -4,6 +4,9 @@ import type { FailureLimiter } from './rate-limiter';
 /**
  * The form of a user name under which its failures are counted and its checks take turns. Every
  * per-user key comes from here, so a change of what makes two names the same user is made once.
+ *
+ * @example
+ * userLimitKey(' Ann@Demo.test ') === userLimitKey('ann@demo.test'); // true
  */
 export function userLimitKey(username: string): string {
   return username.trim().toLowerCase();
