@@ -245,6 +245,54 @@ export function tableRows(results) {
       ]);
     }
   }
+  if (!failed('signin', '7 sign-in')) {
+    const s = results.signin;
+    const b = s.bounded;
+    const u = s.unbounded;
+    const rate = (v) => `${fmt(v)}/s`;
+    const dur = (v) => (Number.isFinite(v) && v >= 1000 ? `${fmt(v / 1000)} s` : ms(v));
+    const med = (x) => fmt(x.median);
+    rows.push([
+      '7 sign-in',
+      `${fmt(s.attempts)} right passwords at once (${s.users} users): sign-ins/s`,
+      spread(b.rate, rate),
+      `${spread(u.rate, rate)} unbounded`,
+      ratio(s.rateRatio),
+      '',
+      '',
+      '',
+    ]);
+    rows.push([
+      '',
+      'successful sign-in: p99 latency',
+      spread(b.okP99, dur),
+      spread(u.okP99, dur),
+      ratio(s.p99Ratio),
+      '',
+      '',
+      '',
+    ]);
+    rows.push([
+      '',
+      'successful sign-in: p50 latency',
+      spread(b.okP50, dur),
+      spread(u.okP50, dur),
+      '',
+      '',
+      '',
+      '',
+    ]);
+    rows.push([
+      '',
+      `answered 200 · 503 · 429 (queue ${s.bound.maxConcurrentHashes} + ${s.bound.maxQueuedHashes}); p99 to a 503`,
+      `${med(b.ok)} · ${med(b.busy)} · ${med(b.limited)}; ${dur(b.refusedP99.median)}`,
+      `${med(u.ok)} · ${med(u.busy)} · ${med(u.limited)}`,
+      '',
+      '',
+      '',
+      `Retry-After on all${check(b.refusedWithoutRetryAfter === 0)}`,
+    ]);
+  }
   return rows;
 }
 

@@ -2,7 +2,8 @@ import type { AppDefinition } from './app-definition/schema';
 import type { ActionLogger, ActionRunner, UserProfile } from './actions/action-runner';
 import type { AccessTokens } from './auth/access-tokens';
 import type { Identity, IdentityResolver } from './auth/identity';
-import type { FailureLimiter } from './auth/rate-limiter';
+import type { HashQueue } from './auth/hash-queue';
+import type { SignInGuard } from './auth/sign-in-guard';
 import type { UserStore } from './auth/user-store';
 import type { EmitTarget } from './actions/pending-emits';
 import type { Db } from './storage/database';
@@ -34,10 +35,13 @@ export interface AppContext {
   realtime: RowEventTarget;
   logger: ActionLogger;
   /**
-   * Failed sign-ins: per (username, address) pair, per address, and per username from all
-   * addresses together (a higher limit, so one address cannot lock an account out).
+   * Every check of a user's password (sign-in, password change): the failure limits per
+   * (username, address) pair, per address and per username, one check at a time per username,
+   * through {@link hashing}.
    */
-  signInLimits: { perPair: FailureLimiter; perAddress: FailureLimiter; perUser: FailureLimiter };
+  signIn: SignInGuard;
+  /** The bounded queue every password hash goes through (checks, sign-ups, changes, resets). */
+  hashing: HashQueue;
   files: FileStore;
   /** Signed links to stored files. */
   fileLinks: FileLinks;

@@ -10,7 +10,9 @@ import { loadAppDefinition } from './app-definition/load-app-definition';
 import type { AppDefinition } from './app-definition/schema';
 import { AccessTokens } from './auth/access-tokens';
 import { IdentityResolver } from './auth/identity';
+import { defaultHashConcurrency, HashQueue } from './auth/hash-queue';
 import { FailureLimiter } from './auth/rate-limiter';
+import { SignInGuard } from './auth/sign-in-guard';
 import { UserStore } from './auth/user-store';
 import { describeMigration, migrateUsernames } from './auth/migrate-usernames';
 import { actionRoutes } from './http/action-routes';
@@ -143,7 +145,12 @@ async function createContext(
   const tokens = new AccessTokens(secret, app.tokenTtlSeconds);
   const users = new UserStore(db, app);
   const resolver = new IdentityResolver(app, tokens, users);
-  const windowMs = app.signInLimits.windowSeconds * 1000;
+  const limits = app.signInLimits;
+  const windowMs = limits.windowSeconds * 1000;
+  const hashing = new HashQueue(
+    limits.maxConcurrentHashes ?? defaultHashConcurrency(),
+    limits.maxQueuedHashes,
+  );
   return {
     app,
     db,
@@ -153,11 +160,15 @@ async function createContext(
     actions: new ActionRunner(fastify.log, app.actionTimeoutMs),
     realtime: new RealtimeHub(io, app, resolver),
     logger: fastify.log,
-    signInLimits: {
-      perPair: new FailureLimiter(app.signInLimits.maxFailuresPerUser, windowMs),
-      perAddress: new FailureLimiter(app.signInLimits.maxFailuresPerAddress, windowMs),
-      perUser: new FailureLimiter(app.signInLimits.maxFailuresPerUserAllAddresses, windowMs),
-    },
+    signIn: new SignInGuard(
+      {
+        perPair: new FailureLimiter(limits.maxFailuresPerUser, windowMs),
+        perAddress: new FailureLimiter(limits.maxFailuresPerAddress, windowMs),
+        perUser: new FailureLimiter(limits.maxFailuresPerUserAllAddresses, windowMs),
+      },
+      hashing,
+    ),
+    hashing,
     files,
     fileLinks: new FileLinks(secret, app.fileUrlTtlSeconds),
   };

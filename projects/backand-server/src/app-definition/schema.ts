@@ -174,12 +174,21 @@ export const appDefinitionSchema = z.strictObject({
       maxFailuresPerAddress: z.number().int().positive().default(100),
       /** Failures of one username from every address together. */
       maxFailuresPerUserAllAddresses: z.number().int().positive().default(100),
+      /**
+       * Password hashes (scrypt) run at once: sign-ins, sign-ups, password changes and resets.
+       * Default: the size of libuv's threadpool, where scrypt runs (4, or `UV_THREADPOOL_SIZE`),
+       * at most the CPUs the process may use — so file I/O keeps threads and the event loop a core.
+       */
+      maxConcurrentHashes: z.number().int().positive().max(1_000_000).optional(),
+      /** Password hashes that may wait for a thread; beyond them the server answers 503 at once. */
+      maxQueuedHashes: z.number().int().nonnegative().max(1_000_000).default(64),
     })
     .default({
       windowSeconds: 900,
       maxFailuresPerUser: 10,
       maxFailuresPerAddress: 100,
       maxFailuresPerUserAllAddresses: 100,
+      maxQueuedHashes: 64,
     }),
   users: z.array(seedUser).default([]),
   objects: namedRecord(objectSchema, 'an object').default({}),

@@ -21,6 +21,7 @@ const app: AppDefinitionInput = {
   appName: APP,
   anonymousToken: 'id-anon',
   signUpToken: SIGNUP,
+  signInLimits: { maxFailuresPerUser: 3 },
   users: [{ username: ADMIN[0], password: ADMIN[1], role: 'Admin' }],
   objects: {
     notes: {
@@ -259,5 +260,20 @@ describe('one identity per person (property-based)', () => {
       role: 'User',
     });
     expect(res.status).toBe(409);
+  });
+
+  it('counts failed sign-ins of every spelling of a name against that one user', async () => {
+    const base = `limited.${++runs}@id.test`;
+    expect((await signUp(base)).status).toBe(200);
+    const attempt = (username: string, password: string) =>
+      api(server.url, 'POST', '/token', null, { username, password, appName: APP });
+    const spellings = [base.toUpperCase(), base.normalize('NFKD'), ` ${base.replace('d', 'ｄ')}`];
+    for (const spelling of spellings) {
+      expect((await attempt(spelling, 'wrong-password')).status).toBe(400);
+    }
+    // Three failures in three spellings reach the limit of one user: even the right one waits.
+    const blocked = await attempt(base.replace('i', 'I'), PASSWORD);
+    expect(blocked.status).toBe(429);
+    expect(blocked.headers.get('retry-after')).toMatch(/^\d+$/);
   });
 });

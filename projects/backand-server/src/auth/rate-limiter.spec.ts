@@ -29,6 +29,40 @@ describe('FailureLimiter', () => {
     expect(l.blockedFor('a')).toBe(0);
   });
 
+  it('leaves no room while the attempts in flight could reach the limit; a success is taken back', () => {
+    const l = limiter();
+    l.begin('a');
+    l.begin('a');
+    expect(l.hasRoom('a')).toBe(true);
+    l.begin('a');
+    expect(l.hasRoom('a')).toBe(false);
+    // Not blocked: none of them has failed yet.
+    expect(l.blockedFor('a')).toBe(0);
+    l.end('a', false);
+    expect(l.hasRoom('a')).toBe(true);
+    l.end('a', true);
+    l.end('a', true);
+    expect(l.hasRoom('a')).toBe(true);
+    expect(l.blockedFor('a')).toBe(0);
+    l.fail('a');
+    expect(l.hasRoom('a')).toBe(false);
+    expect(l.blockedFor('a')).toBe(60);
+  });
+
+  it('keeps attempts in flight counted when the failures are reset', () => {
+    const l = limiter();
+    l.fail('a');
+    l.begin('a');
+    l.begin('a');
+    expect(l.hasRoom('a')).toBe(false);
+    l.reset('a');
+    expect(l.hasRoom('a')).toBe(true);
+    l.begin('a');
+    expect(l.hasRoom('a')).toBe(false);
+    l.end('a', false);
+    expect(l.hasRoom('a')).toBe(true);
+  });
+
   it('starts a new window after the old one ended', () => {
     const l = limiter();
     l.fail('a');

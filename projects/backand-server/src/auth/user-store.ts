@@ -38,6 +38,8 @@ function dummyHash(): Promise<string> {
 /** Registered users and their credentials, refresh-token sessions and reset tokens. */
 export class UserStore {
   private readonly sql: StatementCache;
+  /** When rotated tokens were last pruned (epoch ms). */
+  private prunedAt = 0;
 
   constructor(
     private readonly db: Db,
@@ -173,15 +175,42 @@ export class UserStore {
   }
 
   /**
-   * Replaces a session's refresh token with a new one (the old one stops working); the session,
-   * its access tokens and its maximum age stay. Returns the new token.
+   * Replaces a session's refresh token with a new one (the old one stops working, and is kept to
+   * recognise a replay: {@link revokeReplayedSession}); the session, its access tokens and its
+   * maximum age stay. Returns the new token.
    */
   rotateRefreshToken(sessionId: number): string {
     const refreshToken = randomBytes(32).toString('base64url');
-    this.sql
-      .get(`UPDATE _backand_refresh_tokens SET token_hash = ? WHERE id = ?`)
-      .run(sha256(refreshToken), sessionId);
+    const now = new Date().toISOString();
+    this.db.transaction(() => {
+      this.sql
+        .get(
+          `INSERT OR IGNORE INTO _backand_rotated_refresh_tokens (token_hash, session_id, rotated_at)
+           SELECT token_hash, id, ? FROM _backand_refresh_tokens WHERE id = ?`,
+        )
+        .run(now, sessionId);
+      this.sql
+        .get(`UPDATE _backand_refresh_tokens SET token_hash = ? WHERE id = ?`)
+        .run(sha256(refreshToken), sessionId);
+    })();
+    this.pruneRotated();
     return refreshToken;
+  }
+
+  /**
+   * When `refreshToken` is one its session already rotated away from — a replay, so two parties
+   * hold the session (a thief and its owner) — revokes that session and returns it and its user;
+   * otherwise returns undefined.
+   */
+  revokeReplayedSession(refreshToken: string): { sessionId: number; userId: number } | undefined {
+    const row = this.sql
+      .get(
+        `SELECT s.id AS sessionId, s.user_id AS userId FROM _backand_rotated_refresh_tokens r
+         JOIN _backand_refresh_tokens s ON s.id = r.session_id WHERE r.token_hash = ?`,
+      )
+      .get(sha256(refreshToken)) as { sessionId: number; userId: number } | undefined;
+    if (row) this.revokeSession(row.sessionId);
+    return row;
   }
 
   /** Whether a session is still live (not revoked, not older than the refresh-token lifetime). */
@@ -223,6 +252,19 @@ export class UserStore {
       .get(hash) as { user_id: number; expires_at: number } | undefined;
     this.sql.get(`DELETE FROM _backand_reset_tokens WHERE token_hash = ?`).run(hash);
     return row && row.expires_at > Date.now() ? row.user_id : undefined;
+  }
+
+  /**
+   * Forgets rotated tokens older than the refresh-token lifetime (at most once an hour): their
+   * sessions are over, so a replay of them is refused anyway.
+   */
+  private pruneRotated(): void {
+    const now = Date.now();
+    if (now - this.prunedAt < 3600_000) return;
+    this.prunedAt = now;
+    this.sql
+      .get(`DELETE FROM _backand_rotated_refresh_tokens WHERE rotated_at <= ?`)
+      .run(this.oldestLiveStart());
   }
 
   /** Sessions that started at or before this moment (ISO) are over. */

@@ -137,10 +137,13 @@ describe('auth endpoints (PROTOCOL §2)', () => {
       bearer: first.access_token,
     });
     expect(older.status).toBe(200);
+    const next = await refresh('ann@a.test', res.body.refresh_token);
+    expect(next.status).toBe(200);
+    // A replay of a rotated token is refused, and ends the session (refresh-reuse.spec.ts).
     const replayed = await refresh('ann@a.test', first.refresh_token);
     expect(replayed.status).toBe(400);
     expect(replayed.body.error).toBe('invalid_grant');
-    expect((await refresh('ann@a.test', res.body.refresh_token)).status).toBe(200);
+    expect((await refresh('ann@a.test', next.body.refresh_token)).status).toBe(400);
   });
 
   it('sign-out revokes the refresh token and the session access token', async () => {

@@ -3,7 +3,7 @@ import type { AppContext } from '../app-context';
 import { sameSecret, isAdmin } from '../auth/identity';
 import type { UserRecord } from '../auth/user-store';
 import { canonicalUsername } from '../auth/username';
-import { HttpError } from './http-error';
+import { HttpError, RetryLaterError } from './http-error';
 import { isJsonObject } from './json-object';
 
 /** The shortest password accepted on sign-up, change and reset. */
@@ -55,6 +55,25 @@ function grantError(reply: FastifyReply, status: number, description: string) {
   return reply.status(status).send({ error: 'invalid_grant', error_description: description });
 }
 
+/** `429` on `/token`: too many failed attempts for the name, the address or the pair. */
+function tooManyFailures(reply: FastifyReply, seconds: number) {
+  reply.header('Retry-After', String(seconds));
+  return grantError(
+    reply,
+    429,
+    `Too many failed sign-in attempts. Try again in ${seconds} seconds.`,
+  );
+}
+
+/** `503` on `/token`: the password-hash queue is full. */
+function busy(reply: FastifyReply, seconds: number) {
+  reply.header('Retry-After', String(seconds));
+  return reply.status(503).send({
+    error: 'temporarily_unavailable',
+    error_description: `The server is busy checking passwords. Try again in ${seconds} seconds.`,
+  });
+}
+
 /** `/token`, sign-up, sign-out, passwords and profile (PROTOCOL §2). */
 export function registerAuthRoutes(fastify: FastifyInstance, ctx: AppContext): void {
   const { users, tokens } = ctx;
@@ -70,56 +89,43 @@ export function registerAuthRoutes(fastify: FastifyInstance, ctx: AppContext): v
       return grantError(reply, 400, `Unsupported grant_type "${grant}"`);
     }
     const username = canonicalUsername(str(body, 'username', 'userName') ?? '');
-    const userKey = `user:${username}`;
-    const addressKey = `address:${request.ip}`;
-    const pairKey = `${userKey} ${addressKey}`;
-    const limits = ctx.signInLimits;
     const refreshToken = str(body, 'refreshToken', 'refresh_token');
-    // A refresh token cannot be guessed: password failures against a username do not block
-    // its refreshes (else locking the username out would also end its live sessions).
-    const byUser = refreshToken === undefined;
-    const wait = Math.max(
-      byUser ? limits.perPair.blockedFor(pairKey) : 0,
-      limits.perAddress.blockedFor(addressKey),
-      byUser ? limits.perUser.blockedFor(userKey) : 0,
-    );
-    if (wait > 0) {
-      reply.header('Retry-After', String(wait));
-      return grantError(
-        reply,
-        429,
-        `Too many failed sign-in attempts. Try again in ${wait} seconds.`,
-      );
-    }
-    const user = username ? users.findByUsername(username) : undefined;
+    let user: UserRecord | undefined;
     let sessionId: number | undefined;
     let newRefreshToken: string | undefined;
     if (refreshToken !== undefined) {
-      sessionId = user ? users.findSession(user.id, refreshToken) : undefined;
-      // Rotation: each refresh token works once; the answer carries its successor.
-      if (sessionId !== undefined) newRefreshToken = users.rotateRefreshToken(sessionId);
+      const wait = ctx.signIn.refreshBlockedFor(request.ip);
+      if (wait > 0) return tooManyFailures(reply, wait);
+      // A token its session already rotated away from: someone else holds the session too.
+      const replayed = users.revokeReplayedSession(refreshToken);
+      if (replayed) ctx.realtime.recheckUser(replayed.userId);
+      else {
+        user = username ? users.findByUsername(username) : undefined;
+        sessionId = user ? users.findSession(user.id, refreshToken) : undefined;
+        // Rotation: each refresh token works once; the answer carries its successor.
+        if (sessionId !== undefined) newRefreshToken = users.rotateRefreshToken(sessionId);
+      }
+      if (!user || sessionId === undefined || newRefreshToken === undefined) {
+        ctx.signIn.refreshFailed(request.ip);
+        return grantError(reply, 400, 'The refresh token is invalid or was revoked.');
+      }
     } else {
       const password = str(body, 'password') ?? '';
-      // Checked even for an unknown user (against a dummy hash): timing tells nothing.
-      if ((await users.checkPassword(user?.id, password)) && user) {
-        ({ sessionId, refreshToken: newRefreshToken } = users.openSession(user.id));
+      const found: { user?: UserRecord } = {};
+      const check = await ctx.signIn.check(username, request.ip, async () => {
+        // Looked up at the attempt's turn: a user deleted while it waited does not sign in.
+        found.user = username ? users.findByUsername(username) : undefined;
+        // Checked even for an unknown user (against a dummy hash): timing tells nothing.
+        return (await users.checkPassword(found.user?.id, password)) && found.user !== undefined;
+      });
+      if (check.outcome === 'blocked') return tooManyFailures(reply, check.retryAfter);
+      if (check.outcome === 'busy') return busy(reply, check.retryAfter);
+      user = found.user;
+      if (!check.ok || !user) {
+        return grantError(reply, 400, 'The user name or password is incorrect.');
       }
+      ({ sessionId, refreshToken: newRefreshToken } = users.openSession(user.id));
     }
-    if (!user || sessionId === undefined || newRefreshToken === undefined) {
-      limits.perAddress.fail(addressKey);
-      if (byUser) {
-        limits.perPair.fail(pairKey);
-        limits.perUser.fail(userKey);
-      }
-      return grantError(
-        reply,
-        400,
-        refreshToken !== undefined
-          ? 'The refresh token is invalid or was revoked.'
-          : 'The user name or password is incorrect.',
-      );
-    }
-    if (byUser) limits.perPair.reset(pairKey);
     const accessToken = await tokens.sign({
       userId: String(user.id),
       username: user.email,
@@ -163,14 +169,16 @@ export function registerAuthRoutes(fastify: FastifyInstance, ctx: AppContext): v
       throw new HttpError(400, '"parameters" must be an object', { field: 'parameters' });
     }
     if (users.findByUsername(email)) throw new HttpError(409, `The user "${email}" already exists`);
-    const user = await users.create({
-      email,
-      password,
-      role: ctx.app.signUpRole,
-      firstName: str(body, 'firstName') ?? '',
-      lastName: str(body, 'lastName') ?? '',
-      parameters: (parameters ?? {}) as Record<string, unknown>,
-    });
+    const user = await ctx.hashing.run(() =>
+      users.create({
+        email,
+        password,
+        role: ctx.app.signUpRole,
+        firstName: str(body, 'firstName') ?? '',
+        lastName: str(body, 'lastName') ?? '',
+        parameters: (parameters ?? {}) as Record<string, unknown>,
+      }),
+    );
     return {
       username: user.email,
       currentStatus: 1,
@@ -197,10 +205,27 @@ export function registerAuthRoutes(fastify: FastifyInstance, ctx: AppContext): v
     }
     const body = bodyOf(request);
     const newPassword = checkPassword(body['newPassword'], 'newPassword');
-    const ok = await users.checkPassword(Number(identity.userId), str(body, 'oldPassword') ?? '');
-    if (!ok) throw new HttpError(400, 'The old password is incorrect', { field: 'oldPassword' });
-    // Other sessions (other devices, a thief) end; the caller's own stays signed in.
-    await users.setPassword(Number(identity.userId), newPassword, identity.sessionId);
+    const oldPassword = str(body, 'oldPassword') ?? '';
+    const userId = Number(identity.userId);
+    // Guessing the old password is held by the sign-in limits, and counts against them.
+    const check = await ctx.signIn.check(identity.username ?? '', request.ip, async () => {
+      if (!(await users.checkPassword(userId, oldPassword))) return false;
+      // In the same place in the queue: a change whose old password was right is not refused
+      // halfway. Other sessions (other devices, a thief) end; the caller's own stays signed in.
+      await users.setPassword(userId, newPassword, identity.sessionId);
+      return true;
+    });
+    if (check.outcome === 'blocked') {
+      throw new RetryLaterError(
+        429,
+        `Too many failed password attempts. Try again in ${check.retryAfter} seconds.`,
+        check.retryAfter,
+      );
+    }
+    if (check.outcome === 'busy') throw ctx.hashing.busyError(check.retryAfter);
+    if (!check.ok) {
+      throw new HttpError(400, 'The old password is incorrect', { field: 'oldPassword' });
+    }
     ctx.realtime.recheckUser(identity.userId);
     return {};
   });
@@ -226,11 +251,15 @@ export function registerAuthRoutes(fastify: FastifyInstance, ctx: AppContext): v
     const body = bodyOf(request);
     const newPassword = checkPassword(body['newPassword'], 'newPassword');
     const token = str(body, 'resetToken') ?? '';
+    // A place in the hash queue first: a busy server must not use the one-time token up.
+    const ticket = ctx.hashing.admit();
+    if (!ticket) throw ctx.hashing.busyError();
     const userId = token ? users.consumeResetToken(token) : undefined;
     if (userId === undefined) {
+      ticket.release();
       throw new HttpError(400, 'The reset token is invalid or expired', { field: 'resetToken' });
     }
-    await users.setPassword(userId, newPassword);
+    await ticket.run(() => users.setPassword(userId, newPassword));
     ctx.realtime.recheckUser(userId);
     return {};
   });

@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
-import { HttpError } from './http-error';
+import { HttpError, RetryLaterError } from './http-error';
 
 /** The deepest nesting of arrays and objects accepted in a JSON body. */
 export const MAX_JSON_DEPTH = 64;
@@ -42,7 +42,9 @@ export function installErrorHandling(fastify: FastifyInstance): void {
 
   fastify.setErrorHandler((error: FastifyError | HttpError | Error, request, reply) => {
     const { status, body } = errorResponse(error);
-    if (status >= 500) request.log.error({ err: error }, 'request failed');
+    if (error instanceof RetryLaterError) {
+      reply.header('Retry-After', String(error.retryAfterSeconds));
+    } else if (status >= 500) request.log.error({ err: error }, 'request failed');
     return reply.status(status).send(body);
   });
 }

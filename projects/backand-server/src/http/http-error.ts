@@ -22,3 +22,18 @@ export class HttpError extends Error {
 
 /** The exact body clients key their token refresh on. */
 export const INVALID_TOKEN_MESSAGE = 'invalid or expired token';
+
+/**
+ * An error answered with a `Retry-After` header: `429` (too many failed attempts) or `503` (the
+ * server is busy).
+ */
+export class RetryLaterError extends HttpError {
+  constructor(
+    status: number,
+    message: string,
+    /** Seconds the client should wait before trying again. */
+    readonly retryAfterSeconds: number,
+  ) {
+    super(status, message);
+  }
+}

@@ -6,7 +6,8 @@ export type Db = Database.Database;
 
 /**
  * Opens (or creates) the SQLite database: WAL journal for concurrent readers and crash safety,
- * and the server's internal tables (prefixed `_backand_`).
+ * and the server's internal tables (prefixed `_backand_`), each created when missing, so a
+ * database from an older version gains the tables added since.
  */
 export function openDatabase(file: string): Db {
   const db = new Database(file);
@@ -21,6 +22,10 @@ export function openDatabase(file: string): Db {
     CREATE TABLE IF NOT EXISTS _backand_refresh_tokens (
       id INTEGER PRIMARY KEY AUTOINCREMENT, user_id INTEGER NOT NULL, token_hash TEXT NOT NULL UNIQUE,
       created_at TEXT NOT NULL, revoked_at TEXT);
+    CREATE TABLE IF NOT EXISTS _backand_rotated_refresh_tokens (
+      token_hash TEXT PRIMARY KEY, session_id INTEGER NOT NULL, rotated_at TEXT NOT NULL);
+    CREATE INDEX IF NOT EXISTS _backand_rotated_refresh_tokens_at
+      ON _backand_rotated_refresh_tokens (rotated_at);
     CREATE TABLE IF NOT EXISTS _backand_reset_tokens (
       token_hash TEXT PRIMARY KEY, user_id INTEGER NOT NULL, expires_at INTEGER NOT NULL);
     CREATE TABLE IF NOT EXISTS _backand_files (
