@@ -17,6 +17,8 @@ export interface ServerOptions {
   tls?: { cert: string | Buffer; key: string | Buffer };
   /** pino log level; default 'info'. */
   logLevel?: string;
+  /** Where log lines (JSON, one a line) go; default stdout. */
+  logStream?: { write(line: string): void };
   /** Serve a built single-page app (e.g. dist/demo/browser) from '/'. */
   staticDir?: string;
   /**

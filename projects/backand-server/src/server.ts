@@ -47,11 +47,15 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const db = openDatabase(dbFile);
   const files = new FileStore(options.filesDir ?? defaultFilesDir(dbFile));
   let fastify: FastifyInstance | undefined;
+  let actions: ActionRunner | undefined;
   try {
     syncSchema(db, app);
     const queries = new NamedQueries(db, app, source && path.relative(process.cwd(), source));
     fastify = Fastify({
-      logger: { level: options.logLevel ?? 'info' },
+      logger: {
+        level: options.logLevel ?? 'info',
+        ...(options.logStream ? { stream: options.logStream } : {}),
+      },
       // One line per request only when asked for (debug/trace): the CLI stays readable.
       logController: new LogController({
         disableRequestLogging: !['debug', 'trace'].includes(options.logLevel ?? 'info'),
@@ -69,6 +73,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       },
     });
     const ctx = await createContext(db, app, io, fastify, files);
+    actions = ctx.actions;
     await ctx.users.seed();
     const objects = new ObjectService(ctx);
 
@@ -107,8 +112,10 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       close: () =>
         (closing ??= (async () => {
           try {
+            // Requests in flight finish first (their actions included), then the workers end.
             await server.close();
           } finally {
+            await actions?.close();
             closeDatabase(db);
             files.dispose();
           }
@@ -116,6 +123,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     };
   } catch (err) {
     await fastify?.close().catch(() => undefined);
+    await actions?.close();
     closeDatabase(db);
     files.dispose();
     throw err;
@@ -139,7 +147,10 @@ async function createContext(
     users,
     tokens,
     resolver,
-    actions: new ActionRunner(fastify.log, app.actionTimeoutMs),
+    actions: new ActionRunner(fastify.log, {
+      timeoutMs: app.actionTimeoutMs,
+      memoryLimitMb: app.actionMemoryLimitMb,
+    }),
     realtime: new RealtimeHub(io, app, resolver),
     logger: fastify.log,
     signInLimits: {
