@@ -35,6 +35,9 @@ export interface RunningServer {
   port: number;
   /** The validated app definition served. */
   app: AppDefinition;
-  /** Stops accepting, disconnects sockets, waits for requests in flight, closes the database. */
+  /**
+   * Stops accepting, disconnects sockets, waits for requests in flight (an action at most for its
+   * limit), ends the action workers and closes the database.
+   */
   close(): Promise<void>;
 }

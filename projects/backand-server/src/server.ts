@@ -94,6 +94,11 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       // disconnectSockets, whose DISCONNECT packet means "kicked: do not come back") lets
       // clients reconnect on their own when the server restarts.
       io.engine.close();
+      // Requests in flight (an action running) keep their keep-alive connection open after they
+      // are answered, and the HTTP server waits for it: close each one as soon as it is idle.
+      const http = fastify!.server;
+      const reaper = setInterval(() => http.closeIdleConnections(), 100).unref();
+      http.once('close', () => clearInterval(reaper));
       done();
     });
     await fastify.listen({ port: options.port ?? 4000, host: options.host ?? '127.0.0.1' });

@@ -104,3 +104,27 @@ describe('a busy action does not stall the server', () => {
     ]);
   });
 });
+
+describe('closing the server while an action spins', () => {
+  it('answers the spinning request at its limit, and close() then completes', async () => {
+    let spinning!: () => void;
+    const started = new Promise<void>((resolve) => (spinning = resolve));
+    const server = await startTestServer(
+      { ...busyApp, actionTimeoutMs: 300 },
+      {
+        logLevel: 'info',
+        logStream: {
+          write(text: string) {
+            if ((JSON.parse(text) as LogLine).msg === 'spinning') spinning();
+          },
+        },
+      },
+    );
+    const spin = api(server.url, 'POST', '/1/objects/action/jobs?name=spin', {
+      anonymous: 'busy-anon',
+    });
+    await started;
+    await server.close();
+    expect(await spin).toMatchObject({ status: 417, body: { action: 'spin' } });
+  }, 30_000);
+});
