@@ -41,7 +41,7 @@ describe('WorkerPool', () => {
       id: expect.any(Number),
       ok: false,
       message:
-        'action "test-hang" did not stop within its limit of 100 ms; its worker was terminated and replaced',
+        'action "test-hang" timed out after 100 ms and did not stop: its worker was terminated and replaced',
     });
     // The only worker hung: this run is answered by its replacement.
     expect(await pool.run(trivial(4), noLog)).toMatchObject({ ok: true, result: '8' });

@@ -129,7 +129,7 @@ export class WorkerPool {
       () =>
         this.fail(
           slot,
-          `action "${spec.name}" did not stop within its limit of ${spec.timeoutMs} ms; ` +
+          `action "${spec.name}" timed out after ${spec.timeoutMs} ms and did not stop: ` +
             'its worker was terminated and replaced',
         ),
       spec.timeoutMs + this.options.graceMs,
