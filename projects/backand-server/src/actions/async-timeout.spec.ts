@@ -70,5 +70,5 @@ describe('an async action that never ends', () => {
     });
     const list = await call('GET', '/1/objects/jobs');
     expect(list.body['data']).toEqual([expect.objectContaining({ title: 'kept' })]);
-  });
+  }, 30_000); // the first run also starts the CLI's action workers
 });
