@@ -17,6 +17,8 @@ export interface ServerOptions {
   tls?: { cert: string | Buffer; key: string | Buffer };
   /** pino log level; default 'info'. */
   logLevel?: string;
+  /** Where log lines (JSON, one a line) go; default stdout. */
+  logStream?: { write(line: string): void };
   /** Serve a built single-page app (e.g. dist/demo/browser) from '/'. */
   staticDir?: string;
   /**
@@ -41,6 +43,9 @@ export interface RunningServer {
   port: number;
   /** The validated app definition served. */
   app: AppDefinition;
-  /** Stops accepting, disconnects sockets, waits for requests in flight, closes the database. */
+  /**
+   * Stops accepting, disconnects sockets, waits for requests in flight (an action at most for its
+   * limit), ends the action workers and closes the database.
+   */
   close(): Promise<void>;
 }

@@ -55,11 +55,15 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const db = openDatabase(dbFile);
   const files = new FileStore(options.filesDir ?? defaultFilesDir(dbFile));
   let fastify: FastifyInstance | undefined;
+  let actions: ActionRunner | undefined;
   try {
     syncSchema(db, app);
     const queries = new NamedQueries(db, app, source && path.relative(process.cwd(), source));
     fastify = Fastify({
-      logger: { level: options.logLevel ?? 'info' },
+      logger: {
+        level: options.logLevel ?? 'info',
+        ...(options.logStream ? { stream: options.logStream } : {}),
+      },
       // One line per request only when asked for (debug/trace): the CLI stays readable.
       logController: new LogController({
         disableRequestLogging: !['debug', 'trace'].includes(options.logLevel ?? 'info'),
@@ -80,6 +84,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     const migration = migrateUsernames(db, app);
     for (const line of migration ? describeMigration(migration) : []) fastify.log.warn(line);
     const ctx = await createContext(db, app, io, fastify, files);
+    actions = ctx.actions;
     await ctx.users.seed();
     const objects = new ObjectService(ctx);
 
@@ -101,6 +106,11 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       // disconnectSockets, whose DISCONNECT packet means "kicked: do not come back") lets
       // clients reconnect on their own when the server restarts.
       io.engine.close();
+      // Requests in flight (an action running) keep their keep-alive connection open after they
+      // are answered, and the HTTP server waits for it: close each one as soon as it is idle.
+      const http = fastify!.server;
+      const reaper = setInterval(() => http.closeIdleConnections(), 100).unref();
+      http.once('close', () => clearInterval(reaper));
       done();
     });
     await fastify.listen({ port: options.port ?? 4000, host: options.host ?? '127.0.0.1' });
@@ -119,8 +129,10 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       close: () =>
         (closing ??= (async () => {
           try {
+            // Requests in flight finish first (their actions included), then the workers end.
             await server.close();
           } finally {
+            await actions?.close();
             closeDatabase(db);
             files.dispose();
           }
@@ -128,6 +140,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     };
   } catch (err) {
     await fastify?.close().catch(() => undefined);
+    await actions?.close();
     closeDatabase(db);
     files.dispose();
     throw err;
@@ -157,7 +170,10 @@ async function createContext(
     users,
     tokens,
     resolver,
-    actions: new ActionRunner(fastify.log, app.actionTimeoutMs),
+    actions: new ActionRunner(fastify.log, {
+      timeoutMs: app.actionTimeoutMs,
+      memoryLimitMb: app.actionMemoryLimitMb,
+    }),
     realtime: new RealtimeHub(io, app, resolver),
     logger: fastify.log,
     signIn: new SignInGuard(

@@ -1,6 +1,8 @@
-import * as vm from 'node:vm';
+import { availableParallelism } from 'node:os';
 import { HttpError } from '../http/http-error';
-import type { PendingEmits } from './pending-emits';
+import type { EmitRequest, PendingEmits } from './pending-emits';
+import type { DoneMessage } from './worker-protocol';
+import { WorkerPool, type WorkerPoolOptions } from './worker-pool';
 
 /** The four arguments of `backandCallback`. */
 export interface ActionArgs {
@@ -27,146 +29,151 @@ export interface ActionLogger {
   error(obj: object, msg?: string): void;
 }
 
-// Settlement of a returned promise is observed from inside the context: its microtasks run
-// only while the context evaluates (microtaskMode 'afterEvaluate'), so a host-side `then` on it
-// would never be called.
-const CALL = new vm.Script(
-  `(function (r) {
-    if (r && (typeof r === 'object' || typeof r === 'function') && typeof r.then === 'function') {
-      r.then(function (v) { __settle(true, v); }, function (e) { __settle(false, e); });
-    }
-    return r;
-  })(backandCallback(__args.userInput, __args.dbRow, __args.parameters, __args.userProfile))`,
-  { filename: 'backand-action-call' },
-);
+/** The limits of every run of an app's actions. */
+export interface ActionLimits {
+  /** The most a run may take: its code, promise jobs and the serialisation of its outputs. */
+  timeoutMs: number;
+  /** The most memory the action's heap may hold. */
+  memoryLimitMb: number;
+}
+
+/** What a successful run left: JSON data only. */
+export interface ActionOutcome {
+  /** The result as the client receives it (undefined: none), when asked for. */
+  result: unknown;
+  /** `userInput` as the action left it, when asked for. */
+  userInput: unknown;
+  /** The emits it requested, to deliver once the request succeeds. */
+  emits: EmitRequest[];
+}
+
+/** How long past a run's deadline its worker may stay silent before it is terminated. */
+const GRACE_MS = 1000;
 
 /**
- * Runs action code (`function backandCallback(userInput, dbRow, parameters, userProfile)`) in a
- * fresh `node:vm` context with a time limit. The limit covers the context's microtasks too, so an
- * `async` action that loops forever is stopped like a synchronous one. The vm isolates faults of
- * the app owner's code; it is not a security boundary.
+ * Runs action code (`function backandCallback(userInput, dbRow, parameters, userProfile)`) in
+ * QuickJS inside a small pool of worker threads, started on the first run: each run gets a fresh
+ * context, a memory limit, a stack limit and a deadline covering its promise jobs and the
+ * serialisation of its result, emits and input. The main thread only ever waits for a message.
  */
 export class ActionRunner {
-  private readonly scripts = new Map<string, vm.Script>();
+  private pool?: WorkerPool;
+  private closed = false;
 
   constructor(
     private readonly logger: ActionLogger,
-    /** The most a run (its promise jobs included) may take before it is stopped. */
-    private readonly timeoutMs = 5000,
+    private readonly limits: ActionLimits = { timeoutMs: 5000, memoryLimitMb: 64 },
+    private readonly poolOptions: Partial<WorkerPoolOptions> = {},
   ) {}
 
   /**
-   * Runs an action synchronously and returns what `backandCallback` returned; a returned promise
-   * becomes a host promise of its outcome (rejected with a 417 when it fails or cannot settle).
-   * `args.userInput` may be changed by the action (before* actions use that).
-   * @throws HttpError 417 with the action's message when it throws or times out.
+   * Runs an action. Asks for the result (`want.result`) and the input as the action left it
+   * (`want.userInput`, before* triggers); its emits always come back, to deliver later.
+   * @throws HttpError 417 `{Message, action}` when it throws, times out, runs out of memory or
+   *   leaves something that cannot be sent as JSON; 503 when the server is closing.
    */
-  run(name: string, code: string, args: ActionArgs, emits: PendingEmits): unknown {
-    const log =
-      (level: 'info' | 'warn' | 'error') =>
-      (...parts: unknown[]) =>
-        this.logger[level]({ action: name }, parts.map(format).join(' '));
-    let outcome: { ok: boolean; value: unknown } | undefined;
-    const context = vm.createContext(
-      {
-        socket: emits.socketApi,
-        console: { log: log('info'), info: log('info'), warn: log('warn'), error: log('error') },
-        __args: args,
-        __settle: (ok: boolean, value: unknown) => {
-          outcome ??= { ok, value };
-        },
-      },
-      { microtaskMode: 'afterEvaluate' },
-    );
-    let result: unknown;
+  async run(
+    name: string,
+    code: string,
+    args: ActionArgs,
+    want: { result?: boolean; userInput?: boolean } = {},
+  ): Promise<ActionOutcome> {
+    let done: DoneMessage;
     try {
-      this.script(name, code).runInContext(context, { timeout: this.timeoutMs });
-      if (typeof (context as { backandCallback?: unknown }).backandCallback !== 'function') {
-        throw new Error(`action "${name}" does not define function backandCallback`);
-      }
-      result = CALL.runInContext(context, { timeout: this.timeoutMs });
-    } catch (err) {
-      throw actionError(name, err);
-    }
-    if (!isThenable(result)) return result;
-    // The context has nothing that could settle a promise later (no timers, no I/O): what has
-    // not settled by now never will.
-    if (!outcome) {
-      return Promise.reject(
-        actionError(name, new Error(`action "${name}" returned a promise that never settles`)),
+      done = await this.workers().run(
+        {
+          name,
+          code,
+          args: JSON.stringify(args),
+          timeoutMs: this.limits.timeoutMs,
+          wantResult: !!want.result,
+          wantInput: !!want.userInput,
+        },
+        (level, text) => this.logger[level]({ action: name }, text),
       );
+    } catch (err) {
+      throw new HttpError(503, `action "${name}" cannot run: ${(err as Error).message}`, {
+        action: name,
+      });
     }
-    return outcome.ok
-      ? Promise.resolve(outcome.value)
-      : Promise.reject(actionError(name, outcome.value));
+    if (!done.ok) {
+      throw new HttpError(417, done.message, {
+        action: name,
+        ...(done.reason !== undefined ? { reason: done.reason } : {}),
+      });
+    }
+    try {
+      return {
+        result: done.result === undefined ? undefined : JSON.parse(done.result),
+        userInput: done.input === undefined ? undefined : JSON.parse(done.input),
+        emits: emitsOf(done.emits),
+      };
+    } catch (err) {
+      throw new HttpError(417, `action "${name}" left output that cannot be sent as JSON`, {
+        action: name,
+        reason: (err as Error).message,
+      });
+    }
   }
 
-  /** Like {@link run}, but awaits a returned promise (for on-demand actions and functions). */
+  /**
+   * Runs an on-demand action or a function: returns its result and adds its emits to `emits`.
+   * @throws HttpError as {@link run}.
+   */
   async runAsync(
     name: string,
     code: string,
     args: ActionArgs,
     emits: PendingEmits,
   ): Promise<unknown> {
-    let result = this.run(name, code, args, emits);
-    if (isThenable(result)) result = await result;
-    return jsonSnapshot(name, result);
+    const outcome = await this.run(name, code, args, { result: true });
+    emits.add(outcome.emits);
+    return outcome.result;
   }
 
-  private script(name: string, code: string): vm.Script {
-    let script = this.scripts.get(code);
-    if (!script) {
-      script = new vm.Script(code, { filename: `action:${name}` });
-      this.scripts.set(code, script);
-    }
-    return script;
+  /** Ends the workers (when any were started). Runs still in flight fail with 503. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.pool?.close();
   }
-}
 
-/**
- * The result as the client will receive it, checked now so that a result that cannot be sent
- * (a BigInt, a cycle) fails the action (417) before its emits go out.
- */
-function jsonSnapshot(name: string, result: unknown): unknown {
-  if (result === undefined) return undefined;
-  let text: string | undefined;
-  try {
-    text = JSON.stringify(result);
-  } catch (err) {
-    throw new HttpError(417, `action "${name}" returned a value that cannot be sent as JSON`, {
-      action: name,
-      reason: err instanceof Error ? err.message : String(err),
+  private workers(): WorkerPool {
+    if (this.closed) throw new Error('the server is closing');
+    this.pool ??= new WorkerPool({
+      size: Math.min(4, Math.max(2, availableParallelism())),
+      graceMs: GRACE_MS,
+      memoryLimitBytes: this.limits.memoryLimitMb * 1024 * 1024,
+      logger: this.logger,
+      ...this.poolOptions,
     });
+    return this.pool;
   }
-  return text === undefined ? undefined : (JSON.parse(text) as unknown);
 }
 
-/** Whether a value is a promise-like (also across vm contexts, where instanceof fails). */
-export function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    !!value &&
-    (typeof value === 'object' || typeof value === 'function') &&
-    typeof (value as { then?: unknown }).then === 'function'
-  );
-}
-
-function actionError(name: string, err: unknown): HttpError {
-  if (err instanceof HttpError) return err;
-  // Errors thrown inside the vm come from another realm: read their message by shape.
-  const message =
-    err && typeof err === 'object' && typeof (err as { message?: unknown }).message === 'string'
-      ? (err as { message: string }).message
-      : typeof err === 'string'
-        ? err
-        : `action "${name}" failed`;
-  return new HttpError(417, message, { action: name });
-}
-
-function format(value: unknown): string {
-  if (typeof value === 'string') return value;
-  try {
-    return JSON.stringify(value);
-  } catch {
-    return String(value);
-  }
+/** The emits of a run, checked: the sandbox made the text, but it is read as untrusted. */
+function emitsOf(text: string): EmitRequest[] {
+  const list = JSON.parse(text) as unknown;
+  if (!Array.isArray(list)) throw new Error('emits are not a list');
+  return list.map((raw): EmitRequest => {
+    const e = raw as Record<string, unknown>;
+    const event = e['event'];
+    const dataText = e['data'];
+    if (typeof event !== 'string' || (dataText !== undefined && typeof dataText !== 'string')) {
+      throw new Error('malformed emit');
+    }
+    const data = dataText === undefined ? undefined : (JSON.parse(dataText) as unknown);
+    if (e['kind'] === 'all') return { kind: 'all', event, data };
+    if (e['kind'] === 'role' && typeof e['role'] === 'string') {
+      return { kind: 'role', event, data, role: e['role'] };
+    }
+    const users = e['users'];
+    if (
+      e['kind'] === 'users' &&
+      Array.isArray(users) &&
+      users.every((u) => typeof u === 'string')
+    ) {
+      return { kind: 'users', event, data, users };
+    }
+    throw new Error('malformed emit');
+  });
 }

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { CliProcess, ensureServerBuilt } from '../testing/fixtures/cli-process';
 
-// The real CLI as a child process, as deployed: Jest enables async hooks, under which Node 20
-// aborts when a vm time-out strikes inside the context's microtasks (nodejs/node#38503).
+// The real CLI as a child process, as deployed: its action workers run the compiled
+// dist/actions/action-worker.js (the in-process tests run the TypeScript sources).
 
 const app = {
   appName: 'spinapp',
@@ -70,5 +70,5 @@ describe('an async action that never ends', () => {
     });
     const list = await call('GET', '/1/objects/jobs');
     expect(list.body['data']).toEqual([expect.objectContaining({ title: 'kept' })]);
-  });
+  }, 30_000); // the first run also starts the CLI's action workers
 });

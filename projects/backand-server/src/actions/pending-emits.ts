@@ -17,43 +17,17 @@ export interface EmitLogger {
 }
 
 /**
- * Emits collected while a request runs. Their data is turned into JSON when the action emits, so
- * data that cannot be sent (a BigInt, a cycle) fails the action, not the delivery. They are delivered after the write commits, so a
- * cancelled write (a throwing action) announces nothing.
+ * Emits collected while a request runs. Actions queue them inside their sandbox, where data
+ * without a JSON form (a BigInt, a cycle) fails the action, not the delivery; they arrive here as
+ * JSON data. They are delivered after the write commits, so a cancelled write announces nothing.
  */
 export class PendingEmits {
   private readonly queue: EmitRequest[] = [];
 
-  /** The `socket` global handed to actions. */
-  readonly socketApi = {
-    emitAll: (event: unknown, data: unknown): void => {
-      const name = eventName(event);
-      this.queue.push({ kind: 'all', event: name, data: jsonData(name, data) });
-    },
-    emitRole: (event: unknown, data: unknown, role: unknown): void => {
-      const name = eventName(event);
-      this.queue.push({
-        kind: 'role',
-        event: name,
-        data: jsonData(name, data),
-        role: String(role),
-      });
-    },
-    emitUsers: (event: unknown, data: unknown, users: unknown): void => {
-      const list = Array.isArray(users)
-        ? users
-        : users === undefined || users === null
-          ? []
-          : [users];
-      const name = eventName(event);
-      this.queue.push({
-        kind: 'users',
-        event: name,
-        data: jsonData(name, data),
-        users: list.map(String),
-      });
-    },
-  };
+  /** Adds the emits of a run that succeeded, in order. */
+  add(emits: readonly EmitRequest[]): void {
+    for (const e of emits) this.queue.push(e);
+  }
 
   /**
    * Delivers every collected emit, in order, and empties the queue. The write has committed by
@@ -70,23 +44,4 @@ export class PendingEmits {
       }
     }
   }
-}
-
-/** A JSON copy of emitted data. @throws Error (inside the action) when it has no JSON form. */
-function jsonData(event: string, data: unknown): unknown {
-  let text: string | undefined;
-  try {
-    text = JSON.stringify(data);
-  } catch (err) {
-    const reason = err instanceof Error ? err.message : String(err);
-    throw new Error(`socket emit "${event}": the data cannot be sent as JSON (${reason})`);
-  }
-  return text === undefined ? undefined : (JSON.parse(text) as unknown);
-}
-
-function eventName(event: unknown): string {
-  if (typeof event !== 'string' || event === '') {
-    throw new Error('socket emit needs an event name (a non-empty string)');
-  }
-  return event;
 }

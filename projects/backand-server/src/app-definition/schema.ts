@@ -159,6 +159,8 @@ export const appDefinitionSchema = z.strictObject({
    * default so that a busy machine does not stop a short action.
    */
   actionTimeoutMs: z.number().int().min(10).max(60000).default(5000),
+  /** The most memory one run of an action may allocate (MB). */
+  actionMemoryLimitMb: z.number().int().min(8).max(1024).default(64),
   /** How long a sign-in (its refresh token) lasts, however often it is refreshed. */
   refreshTokenTtlSeconds: z
     .number()

@@ -21,9 +21,9 @@ const hardApp: AppDefinitionInput = {
       actions: [
         {
           name: 'cycleOnCreate',
-          trigger: 'afterCreate',
+          trigger: 'beforeCreate',
           code: fn(
-            "if (dbRow.title === 'cycle') { var o = {}; o.self = o; socket.emitAll('bad', o); }",
+            "if (userInput.title === 'cycle') { var o = {}; o.self = o; socket.emitAll('bad', o); }",
           ),
         },
         {
@@ -85,8 +85,6 @@ describe('hardening: misbehaving actions', () => {
     return events.slice(from, events.lastIndexOf('ping'));
   };
 
-  // An async action that loops forever is tested in actions/async-timeout.spec.ts, in a child
-  // process: Jest's async hooks turn its time-out into a process abort (nodejs/node#38503).
   it('resolves async actions that await promises', async () => {
     expect((await action('asyncChain')).body).toEqual({ sum: 42 });
   });

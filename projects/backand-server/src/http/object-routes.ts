@@ -1,6 +1,6 @@
 import type { AppContext } from '../app-context';
 import { parseExclude, parseListParams } from '../objects/list-params';
-import type { ObjectService } from '../objects/object-service';
+import type { Created, ObjectService } from '../objects/object-service';
 import { parseId } from '../objects/rows';
 import type { ApiRoute } from './api-route';
 import { callInfo } from './call-info';
@@ -38,8 +38,11 @@ export function objectRoutes(ctx: AppContext, objects: ObjectService): ApiRoute[
       path: '/1/objects/:name',
       handler: async (request) => {
         const call = await callInfo(ctx, request);
-        const { id, row } = objects.create(request.params['name']!, request.body, call);
-        return isTrue(request.query['returnObject']) ? row : { __metadata: { id: String(id) } };
+        const answer = ({ id, row }: Created) =>
+          isTrue(request.query['returnObject']) ? row : { __metadata: { id: String(id) } };
+        // Objects without create actions write synchronously: no extra await per write.
+        const created = objects.create(request.params['name']!, request.body, call);
+        return created instanceof Promise ? created.then(answer) : answer(created);
       },
     },
     {
@@ -48,8 +51,10 @@ export function objectRoutes(ctx: AppContext, objects: ObjectService): ApiRoute[
       handler: async (request) => {
         const call = await callInfo(ctx, request);
         const { name, id } = target(request.params);
-        const row = objects.update(name, id, request.body, call);
-        return isTrue(request.query['returnObject']) ? row : {};
+        const answer = (row: Record<string, unknown>) =>
+          isTrue(request.query['returnObject']) ? row : {};
+        const updated = objects.update(name, id, request.body, call);
+        return updated instanceof Promise ? updated.then(answer) : answer(updated);
       },
     },
     {
@@ -58,8 +63,9 @@ export function objectRoutes(ctx: AppContext, objects: ObjectService): ApiRoute[
       handler: async (request) => {
         const call = await callInfo(ctx, request);
         const { name, id } = target(request.params);
-        objects.remove(name, id, call);
-        return { __metadata: { id: String(id) } };
+        const answer = { __metadata: { id: String(id) } };
+        const removed = objects.remove(name, id, call);
+        return removed instanceof Promise ? removed.then(() => answer) : answer;
       },
     },
   ];

@@ -1,27 +1,38 @@
-import type { ActionTrigger, ObjectDefinition } from '../app-definition/schema';
-import { isThenable } from '../actions/action-runner';
+import type { ObjectDefinition } from '../app-definition/schema';
 import { PendingEmits } from '../actions/pending-emits';
-import { isAdmin } from '../auth/identity';
-import { canonicalUsername } from '../auth/username';
 import { userProfileOf, type AppContext, type CallInfo } from '../app-context';
 import { HttpError } from '../http/http-error';
 import { quoteIdent } from '../storage/sql';
 import { StatementCache } from '../storage/statement-cache';
 import { buildOrderBy, buildWhere } from './list-query';
 import type { ListParams } from './list-params';
-import { accessFor, allowsRow, inRoles, ownsRow, type Operation } from './permissions';
+import { accessFor, allowsRow, inRoles, type Access, type Operation } from './permissions';
 import { selectList, toOutputRow, toStoredValues, type DbRow } from './rows';
+import { RowWriter } from './row-writer';
+import { TriggerActions } from './trigger-actions';
+
+/** A created row: its id and JSON form. */
+export interface Created {
+  id: number;
+  row: Record<string, unknown>;
+}
 
 /**
  * CRUD on the app's objects with permissions, typed values, trigger actions and realtime
- * events. A write, its before* and after* actions run in one transaction; emits (automatic and
- * from actions) go out only after it commits.
+ * events. A write without actions is one synchronous transaction. With actions: the row is read
+ * and checked, before* actions run (awaited), then one transaction re-reads the row, checks it
+ * again and writes; after* actions run once it has committed. Emits (automatic and from actions)
+ * go out only after the commit.
  */
 export class ObjectService {
   private readonly sql: StatementCache;
+  private readonly triggers: TriggerActions;
+  private readonly rows: RowWriter;
 
   constructor(private readonly ctx: AppContext) {
     this.sql = new StatementCache(ctx.db);
+    this.triggers = new TriggerActions(ctx);
+    this.rows = new RowWriter(ctx, this.sql);
   }
 
   /** The definition of an object. @throws HttpError 404 for unknown objects. */
@@ -60,107 +71,63 @@ export class ObjectService {
   getOne(name: string, id: number, call: CallInfo, withMetadata = true): Record<string, unknown> {
     const object = this.definition(name);
     const access = this.require(object, name, call, 'read');
-    const row = this.mustFind(name, object, id);
+    const row = this.rows.mustFind(name, object, id);
     if (!allowsRow(access, object, call.identity.username, row)) {
       throw new HttpError(403, `No permission to read this row of "${name}"`);
     }
     return toOutputRow(object, row, withMetadata);
   }
 
-  /** Creates a row; returns its id and JSON form. */
-  create(
-    name: string,
-    body: unknown,
-    call: CallInfo,
-  ): { id: number; row: Record<string, unknown> } {
+  /**
+   * Creates a row; returns its id and JSON form. Synchronous unless the object has create
+   * actions: then a promise (before* actions, the insert, after* actions).
+   */
+  create(name: string, body: unknown, call: CallInfo): Created | Promise<Created> {
     const object = this.definition(name);
     this.require(object, name, call, 'create');
     toStoredValues(name, object, body, 'create');
-    const emits = new PendingEmits();
-    const result = this.ctx.db.transaction(() => {
-      const input = copy(body);
-      this.trigger(object, 'beforeCreate', input, null, call, emits);
-      const values = toStoredValues(name, object, input, 'create');
-      if (object.ownerField && (!isAdmin(call.identity) || values[object.ownerField] == null)) {
-        values[object.ownerField] = call.identity.username;
-      }
-      this.canonicalOwner(name, object, values, call);
-      const columns = Object.keys(values);
-      const sql = columns.length
-        ? `INSERT INTO ${quoteIdent(name)} (${columns.map(quoteIdent).join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`
-        : `INSERT INTO ${quoteIdent(name)} DEFAULT VALUES`;
-      const id = Number(this.sql.get(sql).run(...Object.values(values)).lastInsertRowid);
-      const row = this.mustFind(name, object, id);
-      this.trigger(object, 'afterCreate', input, toOutputRow(object, row, false), call, emits);
-      return { id, row: toOutputRow(object, row) };
-    })();
-    this.ctx.realtime.emitRowEvent(name, 'created', result.id, result.row);
-    emits.flush(this.ctx.realtime, this.ctx.logger);
-    return result;
+    if (this.triggers.has(object, 'beforeCreate', 'afterCreate')) {
+      return this.createWithActions(name, object, inputOf(body), call);
+    }
+    const { id, row } = this.ctx.db.transaction(() => this.rows.insert(name, object, body, call))();
+    this.ctx.realtime.emitRowEvent(name, 'created', id, row);
+    return { id, row };
   }
 
-  /** Updates the given fields of a row; returns its new JSON form. */
-  update(name: string, id: number, body: unknown, call: CallInfo): Record<string, unknown> {
+  /**
+   * Updates the given fields of a row; returns its new JSON form. Synchronous unless the object
+   * has update actions.
+   */
+  update(
+    name: string,
+    id: number,
+    body: unknown,
+    call: CallInfo,
+  ): Record<string, unknown> | Promise<Record<string, unknown>> {
     const object = this.definition(name);
     const access = this.require(object, name, call, 'update');
     toStoredValues(name, object, body, 'update');
-    const emits = new PendingEmits();
-    const { row, old } = this.ctx.db.transaction(() => {
-      const before = this.mustFind(name, object, id);
-      if (!allowsRow(access, object, call.identity.username, before)) {
-        throw new HttpError(403, `No permission to update this row of "${name}"`);
-      }
-      const dbRow = toOutputRow(object, before, false);
-      const input = copy(body);
-      this.trigger(object, 'beforeUpdate', input, dbRow, call, emits);
-      const values = toStoredValues(name, object, input, 'update');
-      this.guardProtectedFields(name, object, values, before, call);
-      this.canonicalOwner(name, object, values, call);
-      const columns = Object.keys(values);
-      if (columns.length) {
-        this.sql
-          .get(
-            `UPDATE ${quoteIdent(name)} SET ${columns.map((c) => `${quoteIdent(c)} = ?`).join(', ')} WHERE id = ?`,
-          )
-          .run(...Object.values(values), id);
-      }
-      this.trigger(object, 'afterUpdate', input, dbRow, call, emits);
-      return { row: toOutputRow(object, this.mustFind(name, object, id)), old: dbRow };
-    })();
-    // A user's role or username may have changed: their sockets' audiences follow (first, so
-    // the event below already reaches them in their new audiences).
-    if (name === 'users') this.ctx.realtime.recheckUser(id);
-    // The old row tells which sockets lose sight of it (owner changed): they get `deleted`.
-    this.ctx.realtime.emitRowEvent(name, 'updated', id, row, old);
-    emits.flush(this.ctx.realtime, this.ctx.logger);
+    if (this.triggers.has(object, 'beforeUpdate', 'afterUpdate')) {
+      return this.updateWithActions(name, object, access, id, inputOf(body), call);
+    }
+    const { row, old } = this.ctx.db.transaction(() =>
+      this.rows.modify(name, object, access, id, body, call),
+    )();
+    this.announceUpdate(name, id, row, old);
     return row;
   }
 
-  /** Deletes a row. */
-  remove(name: string, id: number, call: CallInfo): void {
+  /** Deletes a row. Synchronous unless the object has delete actions. */
+  remove(name: string, id: number, call: CallInfo): void | Promise<void> {
     const object = this.definition(name);
     const access = this.require(object, name, call, 'delete');
-    const emits = new PendingEmits();
-    const row = this.ctx.db.transaction(() => {
-      const before = this.mustFind(name, object, id);
-      if (!allowsRow(access, object, call.identity.username, before)) {
-        throw new HttpError(403, `No permission to delete this row of "${name}"`);
-      }
-      const dbRow = toOutputRow(object, before, false);
-      this.trigger(object, 'beforeDelete', {}, dbRow, call, emits);
-      this.sql.get(`DELETE FROM ${quoteIdent(name)} WHERE id = ?`).run(id);
-      if (name === 'users') {
-        this.sql.get(`DELETE FROM _backand_credentials WHERE user_id = ?`).run(id);
-        this.sql
-          .get(`UPDATE _backand_refresh_tokens SET revoked_at = ? WHERE user_id = ?`)
-          .run(new Date().toISOString(), id);
-      }
-      this.trigger(object, 'afterDelete', {}, dbRow, call, emits);
-      return toOutputRow(object, before);
-    })();
-    if (name === 'users') this.ctx.realtime.recheckUser(id);
-    this.ctx.realtime.emitRowEvent(name, 'deleted', id, row);
-    emits.flush(this.ctx.realtime, this.ctx.logger);
+    if (this.triggers.has(object, 'beforeDelete', 'afterDelete')) {
+      return this.removeWithActions(name, object, access, id, call);
+    }
+    const { row } = this.ctx.db.transaction(() =>
+      this.rows.erase(name, object, access, id, call),
+    )();
+    this.announceDelete(name, id, row);
   }
 
   /**
@@ -183,7 +150,7 @@ export class ObjectService {
     }
     let dbRow: Record<string, unknown> | null = null;
     if (id !== undefined) {
-      const row = this.mustFind(name, object, id);
+      const row = this.rows.mustFind(name, object, id);
       if (!action.roles && !allowsRow(access, object, call.identity.username, row)) {
         throw new HttpError(
           403,
@@ -204,97 +171,92 @@ export class ObjectService {
     return result;
   }
 
+  private async createWithActions(
+    name: string,
+    object: ObjectDefinition,
+    body: Record<string, unknown>,
+    call: CallInfo,
+  ): Promise<Created> {
+    const { input, emits } = await this.triggers.before(object, 'beforeCreate', body, null, call);
+    const { id, row, plain } = this.ctx.db.transaction(() =>
+      this.rows.insert(name, object, input, call),
+    )();
+    this.ctx.realtime.emitRowEvent(name, 'created', id, row);
+    emits.flush(this.ctx.realtime, this.ctx.logger);
+    await this.triggers.after(object, 'afterCreate', input, plain, call);
+    return { id, row };
+  }
+
+  private async updateWithActions(
+    name: string,
+    object: ObjectDefinition,
+    access: Access,
+    id: number,
+    body: Record<string, unknown>,
+    call: CallInfo,
+  ): Promise<Record<string, unknown>> {
+    const current = this.rows.readChecked(name, object, access, id, call, 'update');
+    const { input, emits } = await this.triggers.before(
+      object,
+      'beforeUpdate',
+      body,
+      toOutputRow(object, current, false),
+      call,
+    );
+    // The row may have changed or gone while the actions ran: modify() reads and checks it again.
+    const { row, old } = this.ctx.db.transaction(() =>
+      this.rows.modify(name, object, access, id, input, call),
+    )();
+    this.announceUpdate(name, id, row, old);
+    emits.flush(this.ctx.realtime, this.ctx.logger);
+    await this.triggers.after(object, 'afterUpdate', input, old, call);
+    return row;
+  }
+
+  private async removeWithActions(
+    name: string,
+    object: ObjectDefinition,
+    access: Access,
+    id: number,
+    call: CallInfo,
+  ): Promise<void> {
+    const current = this.rows.readChecked(name, object, access, id, call, 'delete');
+    const dbRow = toOutputRow(object, current, false);
+    const { emits } = await this.triggers.before(object, 'beforeDelete', {}, dbRow, call);
+    const { row, old } = this.ctx.db.transaction(() =>
+      this.rows.erase(name, object, access, id, call),
+    )();
+    this.announceDelete(name, id, row);
+    emits.flush(this.ctx.realtime, this.ctx.logger);
+    await this.triggers.after(object, 'afterDelete', {}, old, call);
+  }
+
+  private announceUpdate(
+    name: string,
+    id: number,
+    row: Record<string, unknown>,
+    old: Record<string, unknown>,
+  ): void {
+    // A user's role or username may have changed: their sockets' audiences follow (first, so
+    // the event below already reaches them in their new audiences).
+    if (name === 'users') this.ctx.realtime.recheckUser(id);
+    // The old row tells which sockets lose sight of it (owner changed): they get `deleted`.
+    this.ctx.realtime.emitRowEvent(name, 'updated', id, row, old);
+  }
+
+  private announceDelete(name: string, id: number, row: Record<string, unknown>): void {
+    if (name === 'users') this.ctx.realtime.recheckUser(id);
+    this.ctx.realtime.emitRowEvent(name, 'deleted', id, row);
+  }
+
   private require(object: ObjectDefinition, name: string, call: CallInfo, op: Operation) {
     const access = accessFor(object, call.identity, op);
     if (access === 'none') throw new HttpError(403, `No permission to ${op} "${name}"`);
     return access;
   }
-
-  private mustFind(name: string, object: ObjectDefinition, id: number): DbRow {
-    const row = this.sql
-      .get(`SELECT ${selectList(object)} FROM ${quoteIdent(name)} WHERE id = ?`)
-      .get(id) as DbRow | undefined;
-    if (!row) throw new HttpError(404, `No row with id ${id} in "${name}"`);
-    return row;
-  }
-
-  /**
-   * Stores an owner (and the `users` object's email, its owner field) as a canonical user name,
-   * so that every owner check, list filter, room and named query with `:username` compares one
-   * form. A non-admin can only name themselves (checked before).
-   */
-  private canonicalOwner(
-    name: string,
-    object: ObjectDefinition,
-    values: Record<string, unknown>,
-    call: CallInfo,
-  ): void {
-    const owner = object.ownerField;
-    const value = owner ? values[owner] : undefined;
-    if (!owner || typeof value !== 'string') return;
-    const canonical = canonicalUsername(
-      isAdmin(call.identity) ? value : (call.identity.username ?? value),
-    );
-    if (name === 'users' && canonical === '') {
-      throw new HttpError(400, '"email" must be a user name', { field: owner });
-    }
-    values[owner] = canonical;
-  }
-
-  /** Only admins change who owns a row, and a user's role. */
-  private guardProtectedFields(
-    name: string,
-    object: ObjectDefinition,
-    values: Record<string, unknown>,
-    before: DbRow,
-    call: CallInfo,
-  ): void {
-    if (isAdmin(call.identity)) return;
-    const owner = object.ownerField;
-    // Re-sending the current owner (e.g. a whole row read back) is not a change.
-    const newOwner = owner ? values[owner] : undefined;
-    if (
-      owner &&
-      owner in values &&
-      !(typeof newOwner === 'string' && ownsRow(object, newOwner, before))
-    ) {
-      throw new HttpError(403, `Only an admin may change "${owner}" of "${name}"`, {
-        field: owner,
-      });
-    }
-    if (name === 'users' && 'role' in values && values['role'] !== before['role']) {
-      throw new HttpError(403, "Only an admin may change a user's role", { field: 'role' });
-    }
-  }
-
-  private trigger(
-    object: ObjectDefinition,
-    trigger: ActionTrigger,
-    userInput: unknown,
-    dbRow: Record<string, unknown> | null,
-    call: CallInfo,
-    emits: PendingEmits,
-  ): void {
-    for (const action of object.actions) {
-      if (action.trigger !== trigger) continue;
-      const args = {
-        userInput,
-        dbRow,
-        parameters: call.parameters,
-        userProfile: userProfileOf(call),
-      };
-      const result = this.ctx.actions.run(action.name, action.code!, args, emits);
-      // A trigger runs inside the write's transaction, which cannot wait: log async failures.
-      if (isThenable(result)) {
-        Promise.resolve(result).catch((err: unknown) =>
-          this.ctx.logger.error({ action: action.name, err }, 'asynchronous trigger action failed'),
-        );
-      }
-    }
-  }
 }
 
-function copy(body: unknown): Record<string, unknown> {
-  if (body === undefined || body === null) return {};
-  return structuredClone(body) as Record<string, unknown>;
+/** A write's body as the `userInput` of its actions. */
+function inputOf(body: unknown): Record<string, unknown> {
+  return (body ?? {}) as Record<string, unknown>;
 }

@@ -1,0 +1,147 @@
+import type { CallInfo, AppContext } from '../app-context';
+import type { ObjectDefinition } from '../app-definition/schema';
+import { isAdmin } from '../auth/identity';
+import { canonicalUsername } from '../auth/username';
+import { HttpError } from '../http/http-error';
+import { quoteIdent } from '../storage/sql';
+import type { StatementCache } from '../storage/statement-cache';
+import { allowsRow, ownsRow, type Access } from './permissions';
+import { selectList, toOutputRow, toStoredValues, type DbRow } from './rows';
+
+/**
+ * The SQL of row writes, each checked against the row as it is when it runs. Call them inside a
+ * transaction: they read, check and write in one step.
+ */
+export class RowWriter {
+  constructor(
+    private readonly ctx: Pick<AppContext, 'users'>,
+    private readonly sql: StatementCache,
+  ) {}
+
+  /** Inserts a row (in the caller's transaction): its id, JSON form and plain form. */
+  insert(name: string, object: ObjectDefinition, input: unknown, call: CallInfo) {
+    const values = toStoredValues(name, object, input, 'create');
+    if (object.ownerField && (!isAdmin(call.identity) || values[object.ownerField] == null)) {
+      values[object.ownerField] = call.identity.username;
+    }
+    this.canonicalOwner(name, object, values, call);
+    const columns = Object.keys(values);
+    const sql = columns.length
+      ? `INSERT INTO ${quoteIdent(name)} (${columns.map(quoteIdent).join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`
+      : `INSERT INTO ${quoteIdent(name)} DEFAULT VALUES`;
+    const id = Number(this.sql.get(sql).run(...Object.values(values)).lastInsertRowid);
+    const stored = this.mustFind(name, object, id);
+    return { id, row: toOutputRow(object, stored), plain: toOutputRow(object, stored, false) };
+  }
+
+  /** Updates a row (in the caller's transaction), checked against the row as it is now. */
+  modify(
+    name: string,
+    object: ObjectDefinition,
+    access: Access,
+    id: number,
+    input: unknown,
+    call: CallInfo,
+  ) {
+    const before = this.readChecked(name, object, access, id, call, 'update');
+    const values = toStoredValues(name, object, input, 'update');
+    this.guardProtectedFields(name, object, values, before, call);
+    this.canonicalOwner(name, object, values, call);
+    const columns = Object.keys(values);
+    if (columns.length) {
+      this.sql
+        .get(
+          `UPDATE ${quoteIdent(name)} SET ${columns.map((c) => `${quoteIdent(c)} = ?`).join(', ')} WHERE id = ?`,
+        )
+        .run(...Object.values(values), id);
+    }
+    const row = toOutputRow(object, this.mustFind(name, object, id));
+    return { row, old: toOutputRow(object, before, false) };
+  }
+
+  /** Deletes a row (in the caller's transaction), checked against the row as it is now. */
+  erase(name: string, object: ObjectDefinition, access: Access, id: number, call: CallInfo) {
+    const before = this.readChecked(name, object, access, id, call, 'delete');
+    this.sql.get(`DELETE FROM ${quoteIdent(name)} WHERE id = ?`).run(id);
+    if (name === 'users') {
+      this.sql.get(`DELETE FROM _backand_credentials WHERE user_id = ?`).run(id);
+      this.sql
+        .get(`UPDATE _backand_refresh_tokens SET revoked_at = ? WHERE user_id = ?`)
+        .run(new Date().toISOString(), id);
+    }
+    return { row: toOutputRow(object, before), old: toOutputRow(object, before, false) };
+  }
+
+  /** A row the caller may write. @throws 404 when missing, 403 when not theirs to write. */
+  readChecked(
+    name: string,
+    object: ObjectDefinition,
+    access: Access,
+    id: number,
+    call: CallInfo,
+    op: 'update' | 'delete',
+  ): DbRow {
+    const row = this.mustFind(name, object, id);
+    if (!allowsRow(access, object, call.identity.username, row)) {
+      throw new HttpError(403, `No permission to ${op} this row of "${name}"`);
+    }
+    return row;
+  }
+
+  mustFind(name: string, object: ObjectDefinition, id: number): DbRow {
+    const row = this.sql
+      .get(`SELECT ${selectList(object)} FROM ${quoteIdent(name)} WHERE id = ?`)
+      .get(id) as DbRow | undefined;
+    if (!row) throw new HttpError(404, `No row with id ${id} in "${name}"`);
+    return row;
+  }
+
+  /**
+   * Stores an owner (and the `users` object's email, its owner field) as a canonical user name,
+   * so that every owner check, list filter, room and named query with `:username` compares one
+   * form. A non-admin can only name themselves (checked before).
+   */
+  private canonicalOwner(
+    name: string,
+    object: ObjectDefinition,
+    values: Record<string, unknown>,
+    call: CallInfo,
+  ): void {
+    const owner = object.ownerField;
+    const value = owner ? values[owner] : undefined;
+    if (!owner || typeof value !== 'string') return;
+    const canonical = canonicalUsername(
+      isAdmin(call.identity) ? value : (call.identity.username ?? value),
+    );
+    if (name === 'users' && canonical === '') {
+      throw new HttpError(400, '"email" must be a user name', { field: owner });
+    }
+    values[owner] = canonical;
+  }
+
+  /** Only admins change who owns a row, and a user's role. */
+  private guardProtectedFields(
+    name: string,
+    object: ObjectDefinition,
+    values: Record<string, unknown>,
+    before: DbRow,
+    call: CallInfo,
+  ): void {
+    if (isAdmin(call.identity)) return;
+    const owner = object.ownerField;
+    // Re-sending the current owner (e.g. a whole row read back) is not a change.
+    const newOwner = owner ? values[owner] : undefined;
+    if (
+      owner &&
+      owner in values &&
+      !(typeof newOwner === 'string' && ownsRow(object, newOwner, before))
+    ) {
+      throw new HttpError(403, `Only an admin may change "${owner}" of "${name}"`, {
+        field: owner,
+      });
+    }
+    if (name === 'users' && 'role' in values && values['role'] !== before['role']) {
+      throw new HttpError(403, "Only an admin may change a user's role", { field: 'role' });
+    }
+  }
+}
