@@ -15,6 +15,7 @@ module.exports = tseslint.config(
       'e2e/artifacts/**',
       'test-results/**',
       'playwright-report/**',
+      '.matrix/**',
     ],
   },
   {

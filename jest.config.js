@@ -12,5 +12,6 @@ module.exports = {
     '<rootDir>/projects/ngx-backand/jest/zone.config.js',
     '<rootDir>/projects/ngx-backand/jest/integration.config.js',
     '<rootDir>/projects/demo/jest.config.js',
+    '<rootDir>/scripts/jest.config.js',
   ],
 };
