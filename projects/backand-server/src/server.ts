@@ -32,6 +32,7 @@ import { syncSchema } from './storage/sync-schema';
 import { registerFileDownloads } from './files/file-downloads';
 import { FileLinks } from './files/file-links';
 import { FileStore } from './files/file-store';
+import { installQueryCredentials, requestForLog } from './http/query-credentials';
 
 /** How long a disconnected socket may come back and receive what it missed. */
 const RECOVERY_WINDOW_MS = 2 * 60 * 1000;
@@ -63,6 +64,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       logger: {
         level: options.logLevel ?? 'info',
         ...(options.logStream ? { stream: options.logStream } : {}),
+        serializers: { req: requestForLog },
       },
       // One line per request only when asked for (debug/trace): the CLI stays readable.
       logController: new LogController({
@@ -91,6 +93,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     await fastify.register(cors, corsPolicy.restOptions());
     await fastify.register(formbody, { bodyLimit: BODY_LIMIT });
     installErrorHandling(fastify);
+    installQueryCredentials(fastify);
     registerAuthRoutes(fastify, ctx);
     // Action routes first: their static "action" segment wins over an object name.
     const routes = [...actionRoutes(ctx, objects, queries), ...objectRoutes(ctx, objects)];
