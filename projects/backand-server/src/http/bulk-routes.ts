@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { matchRoute, type ApiRoute } from './api-route';
 import { errorResponse } from './error-handler';
 import { HttpError } from './http-error';
+import { credentialHeaders } from './query-credentials';
 
 /** The most sub-requests one bulk call may carry. */
 export const MAX_BULK = 1000;
@@ -23,13 +24,17 @@ interface BulkEntry {
   pathname: string;
   query: Record<string, string | undefined>;
   headers: Record<string, string>;
+  /** The entry's own `Authorization` / `AnonymousToken` (header or query string), if any. */
+  credentials: Record<string, string> | undefined;
   body: unknown;
 }
 
 /**
  * `POST /1/bulk`: `[{method, url, data, parameters, headers}]`, at most {@link MAX_BULK}.
- * Each entry runs through the same handler as its own request, with the caller's credentials
- * (an entry cannot take another identity), one after another. The answer is `200` with one
+ * Each entry runs through the same handler as its own request, one after another: with its own
+ * credentials when its `headers` (or its URL's query string) carry an `Authorization` or
+ * `AnonymousToken` (Backand's "each action hash can accept a different header parameter"),
+ * checked exactly as on a request of their own; otherwise with the bulk call's credentials. The answer is `200` with one
  * `{status, body}` per entry, in order; a failing entry does not stop the others. Once the
  * answer has reached its size budget ({@link BULK_ANSWER_MULTIPLE} × the request, at least
  * {@link BULK_ANSWER_FLOOR}), the entries left are not run and answer `413`.
@@ -100,7 +105,12 @@ export function registerBulkRoutes(
           params: match.params,
           query: entry.query,
           body: entry.body,
-          headers: { ...entry.headers, ...credentials },
+          headers: {
+            ...entry.headers,
+            ...(entry.credentials
+              ? { ...pick(credentials, 'appname'), ...entry.credentials }
+              : credentials),
+          },
           origin: `${request.protocol}://${request.host}`,
         });
         push({ status: 200, body: body === undefined ? {} : body });
@@ -143,12 +153,26 @@ function prepare(entry: unknown, i: number): BulkEntry {
     query['parameters'] = JSON.stringify(e['parameters']);
   }
   const headers: Record<string, string> = {};
+  const own: Record<string, string> = {};
   if (e['headers'] && typeof e['headers'] === 'object') {
     for (const [name, value] of Object.entries(e['headers'] as Record<string, unknown>)) {
-      if (typeof value === 'string' && !CREDENTIAL_HEADERS.includes(name.toLowerCase())) {
-        headers[name.toLowerCase()] = value;
-      }
+      if (typeof value !== 'string') continue;
+      const lower = name.toLowerCase();
+      (CREDENTIAL_HEADERS.includes(lower) ? own : headers)[lower] = value;
     }
   }
-  return { method, pathname, query, headers, body: method === 'GET' ? undefined : e['data'] };
+  Object.assign(own, credentialHeaders(query, own));
+  const credentials = own['authorization'] || own['anonymoustoken'] ? own : undefined;
+  return {
+    method,
+    pathname,
+    query,
+    headers,
+    credentials,
+    body: method === 'GET' ? undefined : e['data'],
+  };
+}
+
+function pick(headers: Record<string, string>, name: string): Record<string, string> {
+  return headers[name] === undefined ? {} : { [name]: headers[name] };
 }
