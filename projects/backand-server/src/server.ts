@@ -32,6 +32,7 @@ import { syncSchema } from './storage/sync-schema';
 import { registerFileDownloads } from './files/file-downloads';
 import { FileLinks } from './files/file-links';
 import { FileStore } from './files/file-store';
+import { registerRegisterUserRoute } from './http/register-user-route';
 import { installQueryCredentials, requestForLog } from './http/query-credentials';
 
 /** How long a disconnected socket may come back and receive what it missed. */
@@ -95,6 +96,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     installErrorHandling(fastify);
     installQueryCredentials(fastify);
     registerAuthRoutes(fastify, ctx);
+    registerRegisterUserRoute(fastify, ctx);
     // Action routes first: their static "action" segment wins over an object name.
     const routes = [...actionRoutes(ctx, objects, queries), ...objectRoutes(ctx, objects)];
     registerApiRoutes(fastify, routes);

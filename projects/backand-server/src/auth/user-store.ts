@@ -114,6 +114,13 @@ export class UserStore {
     return row !== undefined && ok;
   }
 
+  /** Whether a user can sign in with a password (users made as rows of `users` cannot). */
+  hasPassword(userId: number): boolean {
+    return (
+      this.sql.get(`SELECT 1 FROM _backand_credentials WHERE user_id = ?`).get(userId) !== undefined
+    );
+  }
+
   /**
    * Sets a user's password and ends the user's sessions, except `keepSessionId` (the session of
    * a user who changes their own password).

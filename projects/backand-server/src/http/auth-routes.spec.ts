@@ -226,9 +226,28 @@ describe('auth endpoints (PROTOCOL §2)', () => {
     expect(res.body).toMatchObject({
       username: 'neo@a.test',
       currentStatus: 1,
-      message: expect.any(String),
+      message: 'The user is ready to sign in',
+      token: expect.any(String),
     });
-    expect(Array.isArray(res.body.listOfPossibleStatus)).toBe(true);
+    // The documented list: 1 ready, 2 waiting for the verification e-mail, 3 for an admin.
+    expect(
+      res.body.listOfPossibleStatus.map((s: { status: number; message: string }) => [
+        s.status,
+        /verification/.test(s.message)
+          ? 'verify'
+          : /administrator/.test(s.message)
+            ? 'admin'
+            : 'ready',
+      ]),
+    ).toEqual([
+      [1, 'ready'],
+      [2, 'verify'],
+      [3, 'admin'],
+    ]);
+    const viaSignUpToken = await api(server.url, 'GET', '/api/account/profile', {
+      bearer: res.body.token,
+    });
+    expect(viaSignUpToken.body.username).toBe('neo@a.test');
     const t = await signIn(server.url, 'neo@a.test', 'neo-password', 'authapp');
     expect(t.role).toBe('User');
     const me = await api(

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../app-context';
 import { sameSecret, isAdmin } from '../auth/identity';
 import type { UserRecord } from '../auth/user-store';
+import { signUpAnswer } from '../auth/sign-up-status';
 import { canonicalUsername } from '../auth/username';
 import { HttpError, RetryLaterError } from './http-error';
 import { isJsonObject } from './json-object';
@@ -11,12 +12,14 @@ export const MIN_PASSWORD_LENGTH = 6;
 
 type Body = Record<string, unknown>;
 
-function bodyOf(request: FastifyRequest): Body {
+/** The JSON (or form) body of a request as an object; `{}` for anything else. */
+export function bodyOf(request: FastifyRequest): Body {
   const body = request.body;
   return isJsonObject(body) ? body : {};
 }
 
-function str(body: Body, ...names: string[]): string | undefined {
+/** The first of `names` that holds a string in `body`. */
+export function str(body: Body, ...names: string[]): string | undefined {
   for (const name of names) {
     const v = body[name];
     if (typeof v === 'string') return v;
@@ -24,7 +27,8 @@ function str(body: Body, ...names: string[]): string | undefined {
   return undefined;
 }
 
-function checkPassword(value: unknown, field: string): string {
+/** A new password, at least {@link MIN_PASSWORD_LENGTH} characters. @throws HttpError 400 */
+export function checkPassword(value: unknown, field: string): string {
   if (typeof value !== 'string' || value.length < MIN_PASSWORD_LENGTH) {
     throw new HttpError(
       400,
@@ -33,6 +37,37 @@ function checkPassword(value: unknown, field: string): string {
     );
   }
   return value;
+}
+
+/**
+ * The e-mail address and password of a new user, in canonical form and checked.
+ * @throws HttpError 400 naming the field.
+ */
+export function newCredentials(body: Body): { email: string; password: string } {
+  const email = canonicalUsername(str(body, 'email') ?? '');
+  // No spaces, control, private-use or unassigned characters; one @ between two parts.
+  if (!/^[^\s@\p{C}]+@[^\s@\p{C}]+$/u.test(email)) {
+    throw new HttpError(400, '"email" must be an email address', { field: 'email' });
+  }
+  const password = checkPassword(body['password'], 'password');
+  if (body['confirmPassword'] !== undefined && body['confirmPassword'] !== password) {
+    throw new HttpError(400, '"confirmPassword" does not match "password"', {
+      field: 'confirmPassword',
+    });
+  }
+  return { email, password };
+}
+
+/** A bearer access token for `user` in a new session (sign-up answers carry one). */
+async function accessTokenFor(ctx: AppContext, user: UserRecord): Promise<string> {
+  const { sessionId } = ctx.users.openSession(user.id);
+  return ctx.tokens.sign({
+    userId: String(user.id),
+    username: user.email,
+    role: user.role,
+    appName: ctx.app.appName,
+    sessionId,
+  });
 }
 
 /** The user details shared by the token response and the profile. */
@@ -149,17 +184,7 @@ export function registerAuthRoutes(fastify: FastifyInstance, ctx: AppContext): v
       throw new HttpError(401, 'Invalid or missing SignUpToken header');
     }
     const body = bodyOf(request);
-    const email = canonicalUsername(str(body, 'email') ?? '');
-    // No spaces, control, private-use or unassigned characters; one @ between two parts.
-    if (!/^[^\s@\p{C}]+@[^\s@\p{C}]+$/u.test(email)) {
-      throw new HttpError(400, '"email" must be an email address', { field: 'email' });
-    }
-    const password = checkPassword(body['password'], 'password');
-    if (body['confirmPassword'] !== undefined && body['confirmPassword'] !== password) {
-      throw new HttpError(400, '"confirmPassword" does not match "password"', {
-        field: 'confirmPassword',
-      });
-    }
+    const { email, password } = newCredentials(body);
     const parameters = body['parameters'];
     if (
       parameters !== undefined &&
@@ -179,16 +204,7 @@ export function registerAuthRoutes(fastify: FastifyInstance, ctx: AppContext): v
         parameters: (parameters ?? {}) as Record<string, unknown>,
       }),
     );
-    return {
-      username: user.email,
-      currentStatus: 1,
-      message: 'The user is ready to sign in',
-      listOfPossibleStatus: [
-        { '1': 'ready to sign in' },
-        { '2': 'waiting for the sign-up to be confirmed' },
-        { '3': 'waiting for the email to be verified' },
-      ],
-    };
+    return signUpAnswer(user.email, 1, await accessTokenFor(ctx, user));
   });
 
   fastify.get('/1/user/signout', async (request) => {

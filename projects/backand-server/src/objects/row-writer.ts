@@ -14,7 +14,7 @@ import { selectList, toOutputRow, toStoredValues, type DbRow } from './rows';
  */
 export class RowWriter {
   constructor(
-    private readonly ctx: Pick<AppContext, 'users'>,
+    private readonly ctx: Pick<AppContext, 'users' | 'app'>,
     private readonly sql: StatementCache,
   ) {}
 
@@ -25,6 +25,7 @@ export class RowWriter {
       values[object.ownerField] = call.identity.username;
     }
     this.canonicalOwner(name, object, values, call);
+    if (name === 'users') this.defaultRole(values, call);
     const columns = Object.keys(values);
     const sql = columns.length
       ? `INSERT INTO ${quoteIdent(name)} (${columns.map(quoteIdent).join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`
@@ -117,6 +118,19 @@ export class RowWriter {
       throw new HttpError(400, '"email" must be a user name', { field: owner });
     }
     values[owner] = canonical;
+  }
+
+  /**
+   * A user made through the `users` object gets the app's default role (`signUpRole`), as one
+   * who signs up does; only an admin may give another one.
+   */
+  private defaultRole(values: Record<string, unknown>, call: CallInfo): void {
+    const role = values['role'];
+    if (role === null || role === undefined || role === '') {
+      values['role'] = this.ctx.app.signUpRole;
+    } else if (!isAdmin(call.identity) && role !== this.ctx.app.signUpRole) {
+      throw new HttpError(403, "Only an admin may set a user's role", { field: 'role' });
+    }
   }
 
   /** Only admins change who owns a row, and a user's role. */
