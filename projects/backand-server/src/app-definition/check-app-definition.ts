@@ -2,6 +2,7 @@ import { canonicalUsername } from '../auth/username';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vm from 'node:vm';
+import { defaultValueOf, fieldTypeOf, toStored } from '../objects/fields';
 import type { AppDefinition, FieldSpec } from './schema';
 
 /** The fields every app's built-in `users` object has. */
@@ -34,10 +35,13 @@ export function checkAppDefinition(
     if (RESERVED_OBJECTS.has(objectName)) {
       problems.push({ path: at, message: `"${objectName}" is reserved by the REST API` });
     }
-    for (const fieldName of Object.keys(object.fields)) {
+    for (const [fieldName, spec] of Object.entries(object.fields)) {
       if (RESERVED_FIELDS.has(fieldName)) {
         problems.push({ path: `${at}.fields.${fieldName}`, message: 'is reserved by the server' });
       }
+      const problem = defaultValueProblem(objectName, fieldName, spec);
+      if (problem)
+        problems.push({ path: `${at}.fields.${fieldName}.defaultValue`, message: problem });
     }
     if (object.ownerField !== undefined) {
       const spec = object.fields[object.ownerField];
@@ -83,6 +87,18 @@ export function checkAppDefinition(
     seenUsers.add(key);
   });
   return problems;
+}
+
+/** Why a field's `defaultValue` does not fit its type, or `undefined` when it fits. */
+function defaultValueProblem(object: string, field: string, spec: FieldSpec): string | undefined {
+  const value = defaultValueOf(spec);
+  if (value === undefined || value === null) return undefined;
+  try {
+    toStored(object, field, fieldTypeOf(spec), value);
+    return undefined;
+  } catch (err) {
+    return `does not fit the field's type: ${(err as Error).message}`;
+  }
 }
 
 function addUsersObject(app: AppDefinition): void {

@@ -43,9 +43,19 @@ const fieldType = z.enum(FIELD_TYPES, {
 });
 
 const fieldSpec = z.union(
-  [fieldType, z.strictObject({ type: fieldType, required: z.boolean().optional() })],
+  [
+    fieldType,
+    z.strictObject({
+      type: fieldType,
+      required: z.boolean().optional(),
+      /** Stored on create when the request leaves the field out (checked against the type). */
+      defaultValue: z.union([z.string(), z.number(), z.boolean(), z.null()]).optional(),
+      /** No two rows hold the same non-null value (a unique index; a clash answers 409). */
+      unique: z.boolean().optional(),
+    }),
+  ],
   {
-    error: `must be a type name (${FIELD_TYPES.join(', ')}) or { "type": …, "required": true|false }`,
+    error: `must be a type name (${FIELD_TYPES.join(', ')}) or { "type": …, "required"?: true|false, "defaultValue"?: …, "unique"?: true|false }`,
   },
 );
 

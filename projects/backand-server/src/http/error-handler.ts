@@ -87,9 +87,17 @@ export function errorResponse(error: unknown): { status: number; body: Record<st
   }
   if (code?.startsWith('SQLITE_CONSTRAINT')) {
     const unique = code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+    // "UNIQUE constraint failed: items.code": name the field, never the value.
+    const field = unique
+      ? /constraint failed: [^.\s]+\.([A-Za-z0-9_]+)/.exec(message)?.[1]
+      : undefined;
     return {
       status: unique ? 409 : 400,
-      body: { Message: unique ? 'A row with this value already exists' : message },
+      body: unique
+        ? field && field !== 'id'
+          ? { Message: `A row with this value of "${field}" already exists`, field }
+          : { Message: 'A row with this value already exists' }
+        : { Message: message },
     };
   }
   if (status !== undefined && status >= 400 && status < 500) {

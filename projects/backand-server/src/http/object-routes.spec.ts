@@ -56,7 +56,16 @@ describe('objects REST (PROTOCOL §3) on the demo app', () => {
         qty: 7,
         createdAt: '2024-01-02T03:04:05.000Z',
         meta: { tags: ['a'], n: 1 },
-        __metadata: { id: String(full.body.id) },
+        __metadata: {
+          id: String(full.body.id),
+          fields: expect.objectContaining({
+            id: { type: 'int', unique: true },
+            name: { type: 'string', required: true },
+            createdAt: { type: 'datetime' },
+          }),
+          descriptives: {},
+          dates: { createdAt: '2024-01-02 03:04:05Z' },
+        },
       });
       const one = await get(`/1/objects/items/${full.body.id}`, ann);
       expect(one.status).toBe(200);

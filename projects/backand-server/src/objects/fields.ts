@@ -11,6 +11,16 @@ export function isRequired(spec: FieldSpec): boolean {
   return typeof spec !== 'string' && spec.required === true;
 }
 
+/** Whether a field spec asks for unique values. */
+export function isUnique(spec: FieldSpec): boolean {
+  return typeof spec !== 'string' && spec.unique === true;
+}
+
+/** A field's declared `defaultValue`, or `undefined` when it has none. */
+export function defaultValueOf(spec: FieldSpec): string | number | boolean | null | undefined {
+  return typeof spec === 'string' ? undefined : spec.defaultValue;
+}
+
 /** SQLite value types that better-sqlite3 binds. */
 export type SqlValue = string | number | bigint | null;
 

@@ -6,6 +6,7 @@ import { HttpError } from '../http/http-error';
 import { quoteIdent } from '../storage/sql';
 import type { StatementCache } from '../storage/statement-cache';
 import { allowsRow, ownsRow, type Access } from './permissions';
+import { stampTimes } from './timestamps';
 import { selectList, toOutputRow, toStoredValues, type DbRow } from './rows';
 
 /**
@@ -26,6 +27,7 @@ export class RowWriter {
     }
     this.canonicalOwner(name, object, values, call);
     if (name === 'users') this.defaultRole(values, call);
+    stampTimes(object, values);
     const columns = Object.keys(values);
     const sql = columns.length
       ? `INSERT INTO ${quoteIdent(name)} (${columns.map(quoteIdent).join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`
@@ -48,6 +50,7 @@ export class RowWriter {
     const values = toStoredValues(name, object, input, 'update');
     this.guardProtectedFields(name, object, values, before, call);
     this.canonicalOwner(name, object, values, call);
+    stampTimes(object, values, before);
     const columns = Object.keys(values);
     if (columns.length) {
       this.sql

@@ -2,7 +2,15 @@ import type { ObjectDefinition } from '../app-definition/schema';
 import { HttpError } from '../http/http-error';
 import { jsonObjectBody } from '../http/json-object';
 import { quoteIdent } from '../storage/sql';
-import { fieldTypeOf, fromStored, isRequired, toStored, type SqlValue } from './fields';
+import { rowMetadata } from './row-metadata';
+import {
+  defaultValueOf,
+  fieldTypeOf,
+  fromStored,
+  isRequired,
+  toStored,
+  type SqlValue,
+} from './fields';
 
 /** A row as stored (column name → SQLite value). */
 export type DbRow = Record<string, unknown> & { id: number };
@@ -17,7 +25,7 @@ export function selectList(object: ObjectDefinition): string {
 
 /**
  * The JSON form of a stored row: `id`, every field with its JSON type, and
- * `__metadata: {id}` unless excluded.
+ * `__metadata: {id, fields, descriptives, dates}` unless excluded (see {@link rowMetadata}).
  */
 export function toOutputRow(
   object: ObjectDefinition,
@@ -28,14 +36,14 @@ export function toOutputRow(
   for (const [name, spec] of Object.entries(object.fields)) {
     out[name] = fromStored(fieldTypeOf(spec), row[name]);
   }
-  if (withMetadata) out['__metadata'] = { id: String(row.id) };
+  if (withMetadata) out['__metadata'] = rowMetadata(object, out);
   return out;
 }
 
 /**
  * Checks a create/update body against the object's fields and converts it to stored values.
- * Unknown fields, wrong types, and missing (create) or nulled (update) required fields are
- * `400` errors naming the field.
+ * Fields left out of a create take their `defaultValue`. Unknown fields, wrong types, and
+ * missing (create) or nulled (update) required fields are `400` errors naming the field.
  */
 export function toStoredValues(
   objectName: string,
@@ -55,6 +63,14 @@ export function toStoredValues(
     }
     if (value === undefined) continue;
     values[name] = toStored(objectName, name, fieldTypeOf(spec), value);
+  }
+  if (mode === 'create') {
+    for (const [name, spec] of Object.entries(object.fields)) {
+      const fallback = defaultValueOf(spec);
+      if (values[name] === undefined && fallback !== undefined) {
+        values[name] = toStored(objectName, name, fieldTypeOf(spec), fallback);
+      }
+    }
   }
   for (const [name, spec] of Object.entries(object.fields)) {
     if (!isRequired(spec)) continue;

@@ -1,5 +1,6 @@
 import type { AppDefinition } from '../app-definition/schema';
-import { fieldTypeOf } from '../objects/fields';
+import { AppDefinitionError } from '../app-definition/app-definition-error';
+import { fieldTypeOf, isUnique } from '../objects/fields';
 import type { Db } from './database';
 import { columnType, quoteIdent } from './sql';
 
@@ -25,6 +26,22 @@ export function syncSchema(db: Db, app: AppDefinition): string[] {
           `ALTER TABLE ${table} ADD COLUMN ${quoteIdent(field)} ${columnType(fieldTypeOf(spec))}`,
         );
         added.push(`${name}.${field}`);
+      }
+      for (const [field, spec] of Object.entries(object.fields)) {
+        if (!isUnique(spec)) continue;
+        try {
+          db.exec(
+            `CREATE UNIQUE INDEX IF NOT EXISTS ${quoteIdent(`_backand_${name}_${field}_unique`)} ` +
+              `ON ${table} (${quoteIdent(field)})`,
+          );
+        } catch (err) {
+          throw AppDefinitionError.fromProblems(undefined, [
+            {
+              path: `objects.${name}.fields.${field}.unique`,
+              message: `cannot be enforced: existing rows hold the same value twice (${(err as Error).message})`,
+            },
+          ]);
+        }
       }
       if (object.ownerField) {
         db.exec(
