@@ -62,6 +62,8 @@ export function checkAppDefinition(
     });
   }
 
+  checkRelations(app, problems);
+
   const seenFunctions = new Set<string>();
   app.functions.forEach((fn, i) => {
     if (seenFunctions.has(fn.name)) {
@@ -83,6 +85,48 @@ export function checkAppDefinition(
     seenUsers.add(key);
   });
   return problems;
+}
+
+/**
+ * Relations point at declared objects, and a collection's `via` names the many-to-one field of
+ * its object that points back at the collection's own object.
+ */
+function checkRelations(
+  app: AppDefinition,
+  problems: Array<{ path: string; message: string }>,
+): void {
+  const has = (name: string) => Object.prototype.hasOwnProperty.call(app.objects, name);
+  const known = () => Object.keys(app.objects).join(', ');
+  for (const [objectName, object] of Object.entries(app.objects)) {
+    for (const [fieldName, spec] of Object.entries(object.fields)) {
+      if (typeof spec === 'string' || (spec.type !== 'object' && spec.type !== 'collection')) {
+        continue;
+      }
+      const at = `objects.${objectName}.fields.${fieldName}`;
+      if (!has(spec.object)) {
+        problems.push({
+          path: `${at}.object`,
+          message: `names no object: "${spec.object}" (the objects are ${known()})`,
+        });
+        continue;
+      }
+      if (spec.type !== 'collection') continue;
+      const back = app.objects[spec.object]!.fields[spec.via];
+      const backObject =
+        back !== undefined && typeof back !== 'string' && back.type === 'object'
+          ? back.object
+          : undefined;
+      if (backObject !== objectName) {
+        problems.push({
+          path: `${at}.via`,
+          message:
+            back === undefined
+              ? `"${spec.via}" is not a field of "${spec.object}"`
+              : `"${spec.object}.${spec.via}" must be { "type": "object", "object": "${objectName}" } to be the other side of this collection`,
+        });
+      }
+    }
+  }
 }
 
 function addUsersObject(app: AppDefinition): void {

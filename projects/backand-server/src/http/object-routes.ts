@@ -1,5 +1,6 @@
 import type { AppContext } from '../app-context';
 import { parseExclude, parseListParams } from '../objects/list-params';
+import { parseRelationParams } from '../objects/relation-params';
 import type { Created, ObjectService } from '../objects/object-service';
 import { parseId } from '../objects/rows';
 import type { ApiRoute } from './api-route';
@@ -21,7 +22,9 @@ export function objectRoutes(ctx: AppContext, objects: ObjectService): ApiRoute[
       path: '/1/objects/:name',
       handler: async (request) => {
         const call = await callInfo(ctx, request);
-        return objects.list(request.params['name']!, call, parseListParams(request.query));
+        const params = parseListParams(request.query);
+        const relations = parseRelationParams(request.query, !params.excludeMetadata);
+        return objects.list(request.params['name']!, call, params, relations);
       },
     },
     {
@@ -30,7 +33,9 @@ export function objectRoutes(ctx: AppContext, objects: ObjectService): ApiRoute[
       handler: async (request) => {
         const call = await callInfo(ctx, request);
         const { name, id } = target(request.params);
-        return objects.getOne(name, id, call, !parseExclude(request.query).has('metadata'));
+        const withMetadata = !parseExclude(request.query).has('metadata');
+        const relations = parseRelationParams(request.query, withMetadata);
+        return objects.getOne(name, id, call, withMetadata, relations);
       },
     },
     {

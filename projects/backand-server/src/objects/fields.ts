@@ -1,14 +1,29 @@
-import type { FieldSpec, FieldType, ObjectDefinition } from '../app-definition/schema';
+import type {
+  FieldSpec,
+  FieldType,
+  ObjectDefinition,
+  StoredFieldSpec,
+} from '../app-definition/schema';
 import { HttpError } from '../http/http-error';
 
-/** The type of a field spec. */
-export function fieldTypeOf(spec: FieldSpec): FieldType {
-  return typeof spec === 'string' ? spec : spec.type;
+/** The stored type of a field spec: a many-to-one field stores the related row's id (`int`). */
+export function fieldTypeOf(spec: StoredFieldSpec): FieldType {
+  if (typeof spec === 'string') return spec;
+  return spec.type === 'object' ? 'int' : spec.type;
+}
+
+/** The fields of an object that have a column (every field but collections), in order. */
+export function storedFields(object: ObjectDefinition): Array<[string, StoredFieldSpec]> {
+  const out: Array<[string, StoredFieldSpec]> = [];
+  for (const [name, spec] of Object.entries(object.fields)) {
+    if (typeof spec === 'string' || spec.type !== 'collection') out.push([name, spec]);
+  }
+  return out;
 }
 
 /** Whether a field spec is required. */
 export function isRequired(spec: FieldSpec): boolean {
-  return typeof spec !== 'string' && spec.required === true;
+  return typeof spec !== 'string' && 'required' in spec && spec.required === true;
 }
 
 /** SQLite value types that better-sqlite3 binds. */
@@ -92,7 +107,7 @@ export function fromStored(type: FieldType, value: unknown): unknown {
 
 /** The field names of an object that free-text `search` looks at. */
 export function textFields(object: ObjectDefinition): string[] {
-  return Object.entries(object.fields)
+  return storedFields(object)
     .filter(([, spec]) => ['string', 'text'].includes(fieldTypeOf(spec)))
     .map(([name]) => name);
 }
