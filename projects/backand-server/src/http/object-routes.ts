@@ -8,7 +8,10 @@ import { callInfo } from './call-info';
 
 const isTrue = (v: string | undefined) => v === 'true' || v === '1';
 
-/** `GET/POST /1/objects/{name}` and `GET/PUT/DELETE /1/objects/{name}/{id}` (PROTOCOL §3). */
+/**
+ * `GET/POST /1/objects/{name}`, `GET/PUT/DELETE /1/objects/{name}/{id}` (PROTOCOL §3) and
+ * `GET /1/objects/{name}/{id}/{collection}` (a collection of one row).
+ */
 export function objectRoutes(ctx: AppContext, objects: ObjectService): ApiRoute[] {
   /** The object (404 when unknown) and the row id (400 when malformed), in that order. */
   const target = (params: Record<string, string>) => {
@@ -36,6 +39,24 @@ export function objectRoutes(ctx: AppContext, objects: ObjectService): ApiRoute[
         const withMetadata = !parseExclude(request.query).has('metadata');
         const relations = parseRelationParams(request.query, withMetadata);
         return objects.getOne(name, id, call, withMetadata, relations);
+      },
+    },
+    {
+      method: 'GET',
+      path: '/1/objects/:name/:id/:collection',
+      handler: async (request) => {
+        const call = await callInfo(ctx, request);
+        const { name, id } = target(request.params);
+        const params = parseListParams(request.query);
+        const relations = parseRelationParams(request.query, !params.excludeMetadata);
+        return objects.listCollection(
+          name,
+          id,
+          request.params['collection']!,
+          call,
+          params,
+          relations,
+        );
       },
     },
     {

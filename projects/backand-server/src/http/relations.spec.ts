@@ -242,6 +242,20 @@ describe('relations (object and collection fields)', () => {
     });
   });
 
+  describe('a collection of one row (lazy load)', () => {
+    it('lists the collection with the list parameters and the permissions of its object', async () => {
+      const all = await get(`/1/objects/items/${ids['bobItem']}/notes?exclude=metadata`);
+      expect(all.status).toBe(200);
+      expect(all.body.data.map((n: LooseJson) => n.text)).toEqual(['ann on bob-1', 'bob on bob-1']);
+      const own = await get(`/1/objects/items/${ids['bobItem']}/notes`, ann);
+      expect(own.body).toMatchObject({ totalRows: 1, data: [{ text: 'ann on bob-1' }] });
+      expect((await get(`/1/objects/items/${ids['bobItem']}/audits`, ann)).status).toBe(403);
+      expect((await get(`/1/objects/users/${ids['bob']}/items`, ann)).status).toBe(403);
+      expect((await get(`/1/objects/items/${ids['bobItem']}/name`)).status).toBe(404);
+      expect((await get(`/1/objects/items/999999/notes`)).status).toBe(404);
+    });
+  });
+
   describe('filters', () => {
     it('filters on a related id with equals and in; a collection cannot be filtered', async () => {
       const eq = await get(

@@ -85,6 +85,34 @@ export class ObjectService {
   }
 
   /**
+   * `GET /1/objects/{name}/{id}/{collection}`: a page of the collection's rows of one row (lazy
+   * load), as a list of the collection's object filtered on its `via` field. The row must be
+   * readable by the caller, and the list applies the collection object's own permissions.
+   * @throws 404 for an unknown collection field, and as {@link getOne}.
+   */
+  listCollection(
+    name: string,
+    id: number,
+    field: string,
+    call: CallInfo,
+    params: ListParams,
+    relations?: RelationParams,
+  ): Record<string, unknown> {
+    const spec = Object.prototype.hasOwnProperty.call(this.definition(name).fields, field)
+      ? this.definition(name).fields[field]
+      : undefined;
+    if (spec === undefined || typeof spec === 'string' || spec.type !== 'collection') {
+      throw new HttpError(404, `"${String(field).slice(0, 60)}" is not a collection of "${name}"`);
+    }
+    this.getOne(name, id, call, false);
+    const filter = [
+      ...params.filter,
+      { fieldName: spec.via, operator: 'equals' as const, value: id },
+    ];
+    return this.list(spec.object, call, { ...params, filter }, relations);
+  }
+
+  /**
    * One row (with its related rows for `deep`, and `relatedObjects` when asked).
    * @throws 404 when missing, 403 when the caller may not read it.
    */
