@@ -20,6 +20,10 @@ export {
   type FunctionDefinition,
   type FieldSpec,
   type FieldType,
+  type ObjectFieldSpec,
+  type CollectionFieldSpec,
+  type DeleteRule,
+  DELETE_RULES,
   type PermissionSpec,
   type ActionTrigger,
 } from './app-definition/schema';

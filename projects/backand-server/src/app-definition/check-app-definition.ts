@@ -66,6 +66,8 @@ export function checkAppDefinition(
     });
   }
 
+  checkRelations(app, problems);
+
   const seenFunctions = new Set<string>();
   app.functions.forEach((fn, i) => {
     if (seenFunctions.has(fn.name)) {
@@ -93,11 +95,56 @@ export function checkAppDefinition(
 function defaultValueProblem(object: string, field: string, spec: FieldSpec): string | undefined {
   const value = defaultValueOf(spec);
   if (value === undefined || value === null) return undefined;
+  if (typeof spec !== 'string' && (spec.type === 'object' || spec.type === 'collection')) {
+    return undefined;
+  }
   try {
     toStored(object, field, fieldTypeOf(spec), value);
     return undefined;
   } catch (err) {
     return `does not fit the field's type: ${(err as Error).message}`;
+  }
+}
+
+/**
+ * Relations point at declared objects, and a collection's `via` names the many-to-one field of
+ * its object that points back at the collection's own object.
+ */
+function checkRelations(
+  app: AppDefinition,
+  problems: Array<{ path: string; message: string }>,
+): void {
+  const has = (name: string) => Object.prototype.hasOwnProperty.call(app.objects, name);
+  const known = () => Object.keys(app.objects).join(', ');
+  for (const [objectName, object] of Object.entries(app.objects)) {
+    for (const [fieldName, spec] of Object.entries(object.fields)) {
+      if (typeof spec === 'string' || (spec.type !== 'object' && spec.type !== 'collection')) {
+        continue;
+      }
+      const at = `objects.${objectName}.fields.${fieldName}`;
+      if (!has(spec.object)) {
+        problems.push({
+          path: `${at}.object`,
+          message: `names no object: "${spec.object}" (the objects are ${known()})`,
+        });
+        continue;
+      }
+      if (spec.type !== 'collection') continue;
+      const back = app.objects[spec.object]!.fields[spec.via];
+      const backObject =
+        back !== undefined && typeof back !== 'string' && back.type === 'object'
+          ? back.object
+          : undefined;
+      if (backObject !== objectName) {
+        problems.push({
+          path: `${at}.via`,
+          message:
+            back === undefined
+              ? `"${spec.via}" is not a field of "${spec.object}"`
+              : `"${spec.object}.${spec.via}" must be { "type": "object", "object": "${objectName}" } to be the other side of this collection`,
+        });
+      }
+    }
   }
 }
 

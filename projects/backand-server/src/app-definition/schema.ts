@@ -42,6 +42,58 @@ const fieldType = z.enum(FIELD_TYPES, {
   error: `must be one of ${FIELD_TYPES.join(', ')}`,
 });
 
+/** What deleting a row does to the rows of other objects that point at it. */
+export const DELETE_RULES = ['restrict', 'cascade'] as const;
+/** One of {@link DELETE_RULES}. */
+export type DeleteRule = (typeof DELETE_RULES)[number];
+
+/**
+ * A many-to-one field: `{"type": "object", "object": "users"}` (Backand's model writes it without
+ * `type`). Stored as the related row's id; `onDelete` says what deleting that row does to this one.
+ */
+const objectFieldSpec = z
+  .strictObject({
+    type: z.literal('object').optional(),
+    object: identifier,
+    required: z.boolean().optional(),
+    onDelete: z
+      .enum(DELETE_RULES, { error: `must be one of ${DELETE_RULES.join(', ')}` })
+      .optional(),
+  })
+  .transform((s) => ({
+    type: 'object' as const,
+    object: s.object,
+    required: s.required ?? false,
+    onDelete: s.onDelete ?? ('restrict' as DeleteRule),
+  }));
+
+/**
+ * A one-to-many field, virtual: `{"type": "collection", "object": "items", "via": "owner"}`
+ * (Backand's model writes `{"collection": "items", "via": "owner"}`). `via` names the object
+ * field of the other object that points back.
+ */
+const collectionFieldSpec = z
+  .strictObject({
+    type: z.literal('collection').optional(),
+    object: identifier.optional(),
+    collection: identifier.optional(),
+    via: identifier,
+  })
+  .refine((s) => (s.object === undefined) !== (s.collection === undefined), {
+    message: 'a collection field names its object once: "object" (or "collection")',
+  })
+  .transform((s) => ({
+    type: 'collection' as const,
+    object: (s.object ?? s.collection)!,
+    via: s.via,
+  }));
+
+const FIELD_SPEC_RULE =
+  `must be a type name (${FIELD_TYPES.join(', ')}), ` +
+  '{ "type": …, "required"?: true|false, "defaultValue"?: …, "unique"?: true|false }, ' +
+  '{ "type": "object", "object": <object>, "onDelete"?: "restrict"|"cascade" } or ' +
+  '{ "type": "collection", "object": <object>, "via": <its object field> }';
+
 const fieldSpec = z.union(
   [
     fieldType,
@@ -53,10 +105,10 @@ const fieldSpec = z.union(
       /** No two rows hold the same non-null value (a unique index; a clash answers 409). */
       unique: z.boolean().optional(),
     }),
+    objectFieldSpec,
+    collectionFieldSpec,
   ],
-  {
-    error: `must be a type name (${FIELD_TYPES.join(', ')}) or { "type": …, "required"?: true|false, "defaultValue"?: …, "unique"?: true|false }`,
-  },
+  { error: FIELD_SPEC_RULE },
 );
 
 const access = z.enum(['all', 'own', 'none'], { error: 'must be "all", "own" or "none"' });
@@ -218,7 +270,13 @@ export type ObjectDefinition = AppDefinition['objects'][string];
 export type ActionDefinition = ObjectDefinition['actions'][number];
 /** One app-level function. */
 export type FunctionDefinition = AppDefinition['functions'][number];
-/** A field spec: a type name or `{type, required}`. */
+/** A field spec: a type name, `{type, required}`, or a relation (object or collection). */
 export type FieldSpec = ObjectDefinition['fields'][string];
+/** A many-to-one field (stored as the related row's id). */
+export type ObjectFieldSpec = Extract<FieldSpec, { type: 'object' }>;
+/** A one-to-many field (virtual: no column). */
+export type CollectionFieldSpec = Extract<FieldSpec, { type: 'collection' }>;
+/** A field that has a column: a scalar or a many-to-one field. */
+export type StoredFieldSpec = Exclude<FieldSpec, CollectionFieldSpec>;
 /** A permission entry: "crud" shorthand or per-operation access. */
 export type PermissionSpec = NonNullable<ObjectDefinition['permissions']>[string];

@@ -5,6 +5,7 @@ import type { Db } from '../storage/database';
 import { quoteIdent } from '../storage/sql';
 import { StatementCache } from '../storage/statement-cache';
 import { fieldTypeOf, toStored } from '../objects/fields';
+import { isRelation } from '../objects/relations';
 import { hashPassword, verifyPassword } from './passwords';
 import { canonicalUsername } from './username';
 
@@ -284,7 +285,8 @@ export class UserStore {
     const out: Record<string, unknown> = {};
     for (const [name, value] of Object.entries(parameters)) {
       const spec = fields[name];
-      if (!spec || name in BUILTIN_USER_FIELDS) continue;
+      // Relations are set through the users object, where the related row is checked.
+      if (!spec || name in BUILTIN_USER_FIELDS || isRelation(spec)) continue;
       out[name] = toStored('users', name, fieldTypeOf(spec), value);
     }
     return out;

@@ -1,5 +1,6 @@
 import type { AppContext } from '../app-context';
 import { parseExclude, parseListParams } from '../objects/list-params';
+import { parseRelationParams } from '../objects/relation-params';
 import type { Created, ObjectService } from '../objects/object-service';
 import { parseId } from '../objects/rows';
 import type { ApiRoute } from './api-route';
@@ -7,7 +8,10 @@ import { callInfo } from './call-info';
 
 const isTrue = (v: string | undefined) => v === 'true' || v === '1';
 
-/** `GET/POST /1/objects/{name}` and `GET/PUT/DELETE /1/objects/{name}/{id}` (PROTOCOL §3). */
+/**
+ * `GET/POST /1/objects/{name}`, `GET/PUT/DELETE /1/objects/{name}/{id}` (PROTOCOL §3) and
+ * `GET /1/objects/{name}/{id}/{collection}` (a collection of one row).
+ */
 export function objectRoutes(ctx: AppContext, objects: ObjectService): ApiRoute[] {
   /** The object (404 when unknown) and the row id (400 when malformed), in that order. */
   const target = (params: Record<string, string>) => {
@@ -21,7 +25,9 @@ export function objectRoutes(ctx: AppContext, objects: ObjectService): ApiRoute[
       path: '/1/objects/:name',
       handler: async (request) => {
         const call = await callInfo(ctx, request);
-        return objects.list(request.params['name']!, call, parseListParams(request.query));
+        const params = parseListParams(request.query);
+        const relations = parseRelationParams(request.query, !params.excludeMetadata);
+        return objects.list(request.params['name']!, call, params, relations);
       },
     },
     {
@@ -30,7 +36,27 @@ export function objectRoutes(ctx: AppContext, objects: ObjectService): ApiRoute[
       handler: async (request) => {
         const call = await callInfo(ctx, request);
         const { name, id } = target(request.params);
-        return objects.getOne(name, id, call, !parseExclude(request.query).has('metadata'));
+        const withMetadata = !parseExclude(request.query).has('metadata');
+        const relations = parseRelationParams(request.query, withMetadata);
+        return objects.getOne(name, id, call, withMetadata, relations);
+      },
+    },
+    {
+      method: 'GET',
+      path: '/1/objects/:name/:id/:collection',
+      handler: async (request) => {
+        const call = await callInfo(ctx, request);
+        const { name, id } = target(request.params);
+        const params = parseListParams(request.query);
+        const relations = parseRelationParams(request.query, !params.excludeMetadata);
+        return objects.listCollection(
+          name,
+          id,
+          request.params['collection']!,
+          call,
+          params,
+          relations,
+        );
       },
     },
     {

@@ -1,24 +1,39 @@
-import type { FieldSpec, FieldType, ObjectDefinition } from '../app-definition/schema';
+import type {
+  FieldSpec,
+  FieldType,
+  ObjectDefinition,
+  StoredFieldSpec,
+} from '../app-definition/schema';
 import { HttpError } from '../http/http-error';
 
-/** The type of a field spec. */
-export function fieldTypeOf(spec: FieldSpec): FieldType {
-  return typeof spec === 'string' ? spec : spec.type;
+/** The stored type of a field spec: a many-to-one field stores the related row's id (`int`). */
+export function fieldTypeOf(spec: StoredFieldSpec): FieldType {
+  if (typeof spec === 'string') return spec;
+  return spec.type === 'object' ? 'int' : spec.type;
+}
+
+/** The fields of an object that have a column (every field but collections), in order. */
+export function storedFields(object: ObjectDefinition): Array<[string, StoredFieldSpec]> {
+  const out: Array<[string, StoredFieldSpec]> = [];
+  for (const [name, spec] of Object.entries(object.fields)) {
+    if (typeof spec === 'string' || spec.type !== 'collection') out.push([name, spec]);
+  }
+  return out;
 }
 
 /** Whether a field spec is required. */
 export function isRequired(spec: FieldSpec): boolean {
-  return typeof spec !== 'string' && spec.required === true;
+  return typeof spec !== 'string' && 'required' in spec && spec.required === true;
 }
 
 /** Whether a field spec asks for unique values. */
 export function isUnique(spec: FieldSpec): boolean {
-  return typeof spec !== 'string' && spec.unique === true;
+  return typeof spec !== 'string' && 'unique' in spec && spec.unique === true;
 }
 
 /** A field's declared `defaultValue`, or `undefined` when it has none. */
 export function defaultValueOf(spec: FieldSpec): string | number | boolean | null | undefined {
-  return typeof spec === 'string' ? undefined : spec.defaultValue;
+  return typeof spec !== 'string' && 'defaultValue' in spec ? spec.defaultValue : undefined;
 }
 
 /** SQLite value types that better-sqlite3 binds. */
@@ -102,7 +117,7 @@ export function fromStored(type: FieldType, value: unknown): unknown {
 
 /** The field names of an object that free-text `search` looks at. */
 export function textFields(object: ObjectDefinition): string[] {
-  return Object.entries(object.fields)
+  return storedFields(object)
     .filter(([, spec]) => ['string', 'text'].includes(fieldTypeOf(spec)))
     .map(([name]) => name);
 }

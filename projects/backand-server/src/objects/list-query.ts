@@ -28,6 +28,14 @@ export function fieldType(
   if (!spec) {
     throw new HttpError(400, `Unknown field "${field}" in ${usage} of "${objectName}"`, { field });
   }
+  if (typeof spec !== 'string' && spec.type === 'collection') {
+    // Virtual: no column. Its rows are filtered through their own object's `via` field.
+    throw new HttpError(
+      400,
+      `Field "${field}" of "${objectName}" is a collection and cannot be used in ${usage}: use "${spec.via}" of "${spec.object}"`,
+      { field },
+    );
+  }
   return fieldTypeOf(spec);
 }
 

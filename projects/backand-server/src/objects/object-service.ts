@@ -6,6 +6,8 @@ import { quoteIdent } from '../storage/sql';
 import { StatementCache } from '../storage/statement-cache';
 import { buildOrderBy, buildWhere } from './list-query';
 import type { ListParams } from './list-params';
+import { RelatedRows, type ReadRow } from './related-rows';
+import type { RelationParams } from './relation-params';
 import { accessFor, allowsRow, inRoles, type Access, type Operation } from './permissions';
 import { selectList, toOutputRow, toStoredValues, type DbRow } from './rows';
 import { RowWriter } from './row-writer';
@@ -28,11 +30,13 @@ export class ObjectService {
   private readonly sql: StatementCache;
   private readonly triggers: TriggerActions;
   private readonly rows: RowWriter;
+  private readonly related: RelatedRows;
 
   constructor(private readonly ctx: AppContext) {
     this.sql = new StatementCache(ctx.db);
     this.triggers = new TriggerActions(ctx);
     this.rows = new RowWriter(ctx, this.sql);
+    this.related = new RelatedRows(ctx.app, this.sql);
   }
 
   /** The definition of an object. @throws HttpError 404 for unknown objects. */
@@ -44,8 +48,16 @@ export class ObjectService {
     return object;
   }
 
-  /** A page of rows the caller may read: `{totalRows?, data}`. */
-  list(name: string, call: CallInfo, params: ListParams): Record<string, unknown> {
+  /**
+   * A page of rows the caller may read: `{totalRows?, data}`, with `relatedObjects` and the
+   * `deep` embedding when `relations` asks for them.
+   */
+  list(
+    name: string,
+    call: CallInfo,
+    params: ListParams,
+    relations?: RelationParams,
+  ): Record<string, unknown> {
     const object = this.definition(name);
     const access = this.require(object, name, call, 'read');
     const where = buildWhere(
@@ -59,23 +71,87 @@ export class ObjectService {
     const rows = this.sql
       .get(`SELECT ${selectList(object)} FROM ${table} ${where.sql} ${orderBy} LIMIT ? OFFSET ?`)
       .all(...where.params, params.pageSize, (params.pageNumber - 1) * params.pageSize) as DbRow[];
-    const data = rows.map((r) => toOutputRow(object, r, !params.excludeMetadata));
-    if (params.excludeTotalRows) return { data };
+    const read: ReadRow[] = rows.map((db) => ({
+      db,
+      out: toOutputRow(object, db, !params.excludeMetadata),
+    }));
+    const extra = this.withRelations(name, read, call, relations);
+    const data = read.map((r) => r.out);
+    if (params.excludeTotalRows) return { data, ...extra };
     const { n } = this.sql
       .get(`SELECT COUNT(*) AS n FROM ${table} ${where.sql}`)
       .get(...where.params) as { n: number };
-    return { totalRows: n, data };
+    return { totalRows: n, data, ...extra };
   }
 
-  /** One row. @throws 404 when missing, 403 when the caller may not read it. */
-  getOne(name: string, id: number, call: CallInfo, withMetadata = true): Record<string, unknown> {
+  /**
+   * `GET /1/objects/{name}/{id}/{collection}`: a page of the collection's rows of one row (lazy
+   * load), as a list of the collection's object filtered on its `via` field. The row must be
+   * readable by the caller, and the list applies the collection object's own permissions.
+   * @throws 404 for an unknown collection field, and as {@link getOne}.
+   */
+  listCollection(
+    name: string,
+    id: number,
+    field: string,
+    call: CallInfo,
+    params: ListParams,
+    relations?: RelationParams,
+  ): Record<string, unknown> {
+    const spec = Object.prototype.hasOwnProperty.call(this.definition(name).fields, field)
+      ? this.definition(name).fields[field]
+      : undefined;
+    if (spec === undefined || typeof spec === 'string' || spec.type !== 'collection') {
+      throw new HttpError(404, `"${String(field).slice(0, 60)}" is not a collection of "${name}"`);
+    }
+    this.getOne(name, id, call, false);
+    const filter = [
+      ...params.filter,
+      { fieldName: spec.via, operator: 'equals' as const, value: id },
+    ];
+    return this.list(spec.object, call, { ...params, filter }, relations);
+  }
+
+  /**
+   * One row (with its related rows for `deep`, and `relatedObjects` when asked).
+   * @throws 404 when missing, 403 when the caller may not read it.
+   */
+  getOne(
+    name: string,
+    id: number,
+    call: CallInfo,
+    withMetadata = true,
+    relations?: RelationParams,
+  ): Record<string, unknown> {
     const object = this.definition(name);
     const access = this.require(object, name, call, 'read');
     const row = this.rows.mustFind(name, object, id);
     if (!allowsRow(access, object, call.identity.username, row)) {
       throw new HttpError(403, `No permission to read this row of "${name}"`);
     }
-    return toOutputRow(object, row, withMetadata);
+    const read = { db: row, out: toOutputRow(object, row, withMetadata) };
+    const extra = this.withRelations(name, [read], call, relations);
+    return { ...read.out, ...extra };
+  }
+
+  /** Embeds related rows (`deep`) in place; answers the `relatedObjects` entry when asked. */
+  private withRelations(
+    name: string,
+    read: ReadRow[],
+    call: CallInfo,
+    relations: RelationParams | undefined,
+  ): { relatedObjects?: Record<string, unknown> } {
+    if (!relations) return {};
+    const relatedObjects = relations.relatedObjects
+      ? this.related.relatedObjects(
+          name,
+          read.map((r) => r.db),
+          call,
+          relations.withMetadata,
+        )
+      : undefined;
+    if (relations.deep) this.related.embed(name, read, call, relations);
+    return relatedObjects ? { relatedObjects } : {};
   }
 
   /**
@@ -124,10 +200,10 @@ export class ObjectService {
     if (this.triggers.has(object, 'beforeDelete', 'afterDelete')) {
       return this.removeWithActions(name, object, access, id, call);
     }
-    const { row } = this.ctx.db.transaction(() =>
+    const { row, cascaded } = this.ctx.db.transaction(() =>
       this.rows.erase(name, object, access, id, call),
     )();
-    this.announceDelete(name, id, row);
+    this.announceDelete(name, id, row, cascaded);
   }
 
   /**
@@ -223,10 +299,10 @@ export class ObjectService {
     const current = this.rows.readChecked(name, object, access, id, call, 'delete');
     const dbRow = toOutputRow(object, current, false);
     const { emits } = await this.triggers.before(object, 'beforeDelete', {}, dbRow, call);
-    const { row, old } = this.ctx.db.transaction(() =>
+    const { row, old, cascaded } = this.ctx.db.transaction(() =>
       this.rows.erase(name, object, access, id, call),
     )();
-    this.announceDelete(name, id, row);
+    this.announceDelete(name, id, row, cascaded);
     emits.flush(this.ctx.realtime, this.ctx.logger);
     await this.triggers.after(object, 'afterDelete', {}, old, call);
   }
@@ -244,9 +320,20 @@ export class ObjectService {
     this.ctx.realtime.emitRowEvent(name, 'updated', id, row, old);
   }
 
-  private announceDelete(name: string, id: number, row: Record<string, unknown>): void {
-    if (name === 'users') this.ctx.realtime.recheckUser(id);
-    this.ctx.realtime.emitRowEvent(name, 'deleted', id, row);
+  /**
+   * After the commit: the row's `deleted` event, then one for each row deleted with it by a
+   * cascade, each to the sockets that may read that row. Cascaded rows run no trigger actions.
+   */
+  private announceDelete(
+    name: string,
+    id: number,
+    row: Record<string, unknown>,
+    cascaded: Array<{ object: string; id: number; row: Record<string, unknown> }> = [],
+  ): void {
+    for (const gone of [{ object: name, id, row }, ...cascaded]) {
+      if (gone.object === 'users') this.ctx.realtime.recheckUser(gone.id);
+      this.ctx.realtime.emitRowEvent(gone.object, 'deleted', gone.id, gone.row);
+    }
   }
 
   private require(object: ObjectDefinition, name: string, call: CallInfo, op: Operation) {

@@ -1,5 +1,5 @@
 import type { FieldSpec, ObjectDefinition } from '../app-definition/schema';
-import { fieldTypeOf, isRequired, isUnique } from './fields';
+import { defaultValueOf, fieldTypeOf, isRequired, isUnique, storedFields } from './fields';
 
 /** What `__metadata.fields` says of one field, as Backand's answers did. */
 export type FieldMetadata = Record<string, unknown>;
@@ -30,12 +30,15 @@ function fieldsOf(object: ObjectDefinition): Readonly<Record<string, FieldMetada
 }
 
 function describeField(spec: FieldSpec): FieldMetadata {
+  if (typeof spec !== 'string' && spec.type === 'collection') {
+    return { collection: spec.object, via: spec.via };
+  }
+  if (typeof spec !== 'string' && spec.type === 'object') return { object: spec.object };
   const out: FieldMetadata = { type: fieldTypeOf(spec) };
   if (isRequired(spec)) out['required'] = true;
   if (isUnique(spec)) out['unique'] = true;
-  if (typeof spec !== 'string' && spec.defaultValue !== undefined) {
-    out['defaultValue'] = spec.defaultValue;
-  }
+  const fallback = defaultValueOf(spec);
+  if (fallback !== undefined) out['defaultValue'] = fallback;
   return out;
 }
 
@@ -45,7 +48,7 @@ function describeField(spec: FieldSpec): FieldMetadata {
  */
 export function rowMetadata(object: ObjectDefinition, row: Record<string, unknown>): RowMetadata {
   const dates: Record<string, string> = {};
-  for (const [name, spec] of Object.entries(object.fields)) {
+  for (const [name, spec] of storedFields(object)) {
     const value = row[name];
     if (fieldTypeOf(spec) === 'datetime' && typeof value === 'string') {
       dates[name] = value.replace('T', ' ').replace(/\.\d+Z$/, 'Z');

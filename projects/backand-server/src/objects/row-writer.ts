@@ -5,8 +5,10 @@ import { canonicalUsername } from '../auth/username';
 import { HttpError } from '../http/http-error';
 import { quoteIdent } from '../storage/sql';
 import type { StatementCache } from '../storage/statement-cache';
+import { DeleteRules, type CascadedRow } from './delete-rules';
 import { allowsRow, ownsRow, type Access } from './permissions';
 import { stampTimes } from './timestamps';
+import { RelatedRows } from './related-rows';
 import { selectList, toOutputRow, toStoredValues, type DbRow } from './rows';
 
 /**
@@ -14,10 +16,16 @@ import { selectList, toOutputRow, toStoredValues, type DbRow } from './rows';
  * transaction: they read, check and write in one step.
  */
 export class RowWriter {
+  private readonly related: RelatedRows;
+  private readonly deleteRules: DeleteRules;
+
   constructor(
     private readonly ctx: Pick<AppContext, 'users' | 'app'>,
     private readonly sql: StatementCache,
-  ) {}
+  ) {
+    this.related = new RelatedRows(ctx.app, sql);
+    this.deleteRules = new DeleteRules(ctx.app, sql);
+  }
 
   /** Inserts a row (in the caller's transaction): its id, JSON form and plain form. */
   insert(name: string, object: ObjectDefinition, input: unknown, call: CallInfo) {
@@ -28,6 +36,7 @@ export class RowWriter {
     this.canonicalOwner(name, object, values, call);
     if (name === 'users') this.defaultRole(values, call);
     stampTimes(object, values);
+    this.related.assertWritable(name, object, values, call);
     const columns = Object.keys(values);
     const sql = columns.length
       ? `INSERT INTO ${quoteIdent(name)} (${columns.map(quoteIdent).join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`
@@ -51,6 +60,7 @@ export class RowWriter {
     this.guardProtectedFields(name, object, values, before, call);
     this.canonicalOwner(name, object, values, call);
     stampTimes(object, values, before);
+    this.related.assertWritable(name, object, values, call, before);
     const columns = Object.keys(values);
     if (columns.length) {
       this.sql
@@ -63,17 +73,36 @@ export class RowWriter {
     return { row, old: toOutputRow(object, before, false) };
   }
 
-  /** Deletes a row (in the caller's transaction), checked against the row as it is now. */
+  /**
+   * Deletes a row (in the caller's transaction), checked against the row as it is now, and
+   * follows the delete rules of the fields pointing at it: `cascaded` lists the rows deleted
+   * with it (their JSON forms), for their `deleted` events after the commit.
+   * @throws HttpError 409 when a `restrict` rule holds it back (nothing is deleted).
+   */
   erase(name: string, object: ObjectDefinition, access: Access, id: number, call: CallInfo) {
     const before = this.readChecked(name, object, access, id, call, 'delete');
+    const cascaded = this.deleteRules.apply(name, id);
     this.sql.get(`DELETE FROM ${quoteIdent(name)} WHERE id = ?`).run(id);
-    if (name === 'users') {
-      this.sql.get(`DELETE FROM _backand_credentials WHERE user_id = ?`).run(id);
-      this.sql
-        .get(`UPDATE _backand_refresh_tokens SET revoked_at = ? WHERE user_id = ?`)
-        .run(new Date().toISOString(), id);
+    for (const gone of [{ object: name, row: before }, ...cascaded]) {
+      if (gone.object === 'users') this.eraseAccount(Number(gone.row.id));
     }
-    return { row: toOutputRow(object, before), old: toOutputRow(object, before, false) };
+    return {
+      row: toOutputRow(object, before),
+      old: toOutputRow(object, before, false),
+      cascaded: cascaded.map((c: CascadedRow) => ({
+        object: c.object,
+        id: Number(c.row.id),
+        row: toOutputRow(this.ctx.app.objects[c.object]!, c.row),
+      })),
+    };
+  }
+
+  /** A deleted user cannot sign in again, and their sessions end. */
+  private eraseAccount(id: number): void {
+    this.sql.get(`DELETE FROM _backand_credentials WHERE user_id = ?`).run(id);
+    this.sql
+      .get(`UPDATE _backand_refresh_tokens SET revoked_at = ? WHERE user_id = ?`)
+      .run(new Date().toISOString(), id);
   }
 
   /** A row the caller may write. @throws 404 when missing, 403 when not theirs to write. */

@@ -8,9 +8,11 @@ import {
   fieldTypeOf,
   fromStored,
   isRequired,
+  storedFields,
   toStored,
   type SqlValue,
 } from './fields';
+import { relationIdOf } from './relations';
 
 /** A row as stored (column name → SQLite value). */
 export type DbRow = Record<string, unknown> & { id: number };
@@ -20,11 +22,12 @@ const IGNORED_INPUT_KEYS = new Set(['id', '__metadata']);
 
 /** The SELECT list of an object: `id` and its declared fields. */
 export function selectList(object: ObjectDefinition): string {
-  return ['id', ...Object.keys(object.fields)].map(quoteIdent).join(', ');
+  return ['id', ...storedFields(object).map(([name]) => name)].map(quoteIdent).join(', ');
 }
 
 /**
- * The JSON form of a stored row: `id`, every field with its JSON type, and
+ * The JSON form of a stored row: `id`, every field with its JSON type (a many-to-one field as
+ * the related row's id, a collection as `null`, as Backand answered shallow reads), and
  * `__metadata: {id, fields, descriptives, dates}` unless excluded (see {@link rowMetadata}).
  */
 export function toOutputRow(
@@ -34,7 +37,10 @@ export function toOutputRow(
 ): Record<string, unknown> {
   const out: Record<string, unknown> = { id: Number(row.id) };
   for (const [name, spec] of Object.entries(object.fields)) {
-    out[name] = fromStored(fieldTypeOf(spec), row[name]);
+    out[name] =
+      typeof spec !== 'string' && spec.type === 'collection'
+        ? null
+        : fromStored(fieldTypeOf(spec), row[name]);
   }
   if (withMetadata) out['__metadata'] = rowMetadata(object, out);
   return out;
@@ -62,17 +68,29 @@ export function toStoredValues(
       throw new HttpError(400, `Unknown field "${name}" for "${objectName}"`, { field: name });
     }
     if (value === undefined) continue;
-    values[name] = toStored(objectName, name, fieldTypeOf(spec), value);
+    if (typeof spec !== 'string' && spec.type === 'collection') {
+      // A row read back (shallow: null) may carry it; its rows are written through their own object.
+      if (value === null) continue;
+      throw new HttpError(
+        400,
+        `Field "${name}" of "${objectName}" is a collection: set "${spec.via}" of the "${spec.object}" rows instead`,
+        { field: name },
+      );
+    }
+    values[name] =
+      typeof spec !== 'string' && spec.type === 'object'
+        ? relationIdOf(objectName, name, value)
+        : toStored(objectName, name, fieldTypeOf(spec), value);
   }
   if (mode === 'create') {
-    for (const [name, spec] of Object.entries(object.fields)) {
+    for (const [name, spec] of storedFields(object)) {
       const fallback = defaultValueOf(spec);
       if (values[name] === undefined && fallback !== undefined) {
         values[name] = toStored(objectName, name, fieldTypeOf(spec), fallback);
       }
     }
   }
-  for (const [name, spec] of Object.entries(object.fields)) {
+  for (const [name, spec] of storedFields(object)) {
     if (!isRequired(spec)) continue;
     const missing =
       mode === 'create'

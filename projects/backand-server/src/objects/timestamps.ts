@@ -1,5 +1,4 @@
 import type { ObjectDefinition } from '../app-definition/schema';
-import { fieldTypeOf } from './fields';
 import type { DbRow } from './rows';
 
 /**
@@ -22,7 +21,7 @@ export function stampTimes(
   const iso = now.toISOString();
   const has = (field: string) => {
     const spec = object.fields[field];
-    return spec !== undefined && fieldTypeOf(spec) === 'datetime';
+    return spec !== undefined && (typeof spec === 'string' ? spec : spec.type) === 'datetime';
   };
   if (!before) {
     if (has('createdAt') && values['createdAt'] == null) values['createdAt'] = iso;

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import Database from 'better-sqlite3';
 import { api } from '../testing/http-client';
 import { startTestServer } from '../testing/test-server';
 
@@ -60,4 +61,69 @@ describe('schema on restart', () => {
       await second.close();
     }
   });
+
+  it('adds a relation to existing objects: an indexed id column, no column for the collection, rows kept', async () => {
+    const appFile = path.join(dir, 'club.json');
+    const db = path.join(dir, 'club.db');
+    const app: Record<string, unknown> = {
+      appName: 'club',
+      users: [{ username: 'ola@club.test', password: 'ola-password', role: 'Admin' }],
+      objects: { teams: { fields: { name: 'string' } }, players: { fields: { name: 'string' } } },
+    };
+    writeFileSync(appFile, JSON.stringify(app));
+    const first = await startTestServer(undefined, { app: appFile, db });
+    const auth = { headers: { Authorization: `Bearer ${await token(first.url)}` } };
+    await api(first.url, 'POST', '/1/objects/teams', auth, { name: 'reds' });
+    await api(first.url, 'POST', '/1/objects/players', auth, { name: 'pia' });
+    await first.close();
+
+    app['objects'] = {
+      teams: {
+        fields: { name: 'string', players: { collection: 'players', via: 'team' } },
+      },
+      players: { fields: { name: 'string', team: { object: 'teams' } } },
+    };
+    writeFileSync(appFile, JSON.stringify(app));
+    const second = await startTestServer(undefined, { app: appFile, db });
+    try {
+      const auth2 = { headers: { Authorization: `Bearer ${await token(second.url)}` } };
+      const put = await api(second.url, 'PUT', '/1/objects/players/1', auth2, { team: 1 });
+      expect(put.status).toBe(200);
+      const team = await api(
+        second.url,
+        'GET',
+        '/1/objects/teams/1?deep=true&exclude=metadata',
+        auth2,
+      );
+      expect(team.body).toEqual({
+        id: 1,
+        name: 'reds',
+        players: [{ id: 1, name: 'pia', team: expect.objectContaining({ id: 1 }) }],
+      });
+    } finally {
+      await second.close();
+    }
+    const sqlite = new Database(db, { readonly: true });
+    try {
+      const indexes = sqlite.prepare(`PRAGMA index_list("players")`).all() as Array<{
+        name: string;
+      }>;
+      expect(indexes.map((i) => i.name)).toContain('_backand_players_team');
+      const teamColumns = sqlite.prepare(`PRAGMA table_info("teams")`).all() as Array<{
+        name: string;
+      }>;
+      expect(teamColumns.map((c) => c.name)).toEqual(['id', 'name']);
+    } finally {
+      sqlite.close();
+    }
+  });
 });
+
+async function token(url: string): Promise<string> {
+  const res = await fetch(`${url}/token`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+    body: 'username=ola%40club.test&password=ola-password&appName=club&grant_type=password',
+  });
+  return ((await res.json()) as { access_token: string }).access_token;
+}

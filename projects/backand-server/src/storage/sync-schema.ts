@@ -1,12 +1,13 @@
 import type { AppDefinition } from '../app-definition/schema';
 import { AppDefinitionError } from '../app-definition/app-definition-error';
-import { fieldTypeOf, isUnique } from '../objects/fields';
+import { fieldTypeOf, isUnique, storedFields } from '../objects/fields';
 import type { Db } from './database';
 import { columnType, quoteIdent } from './sql';
 
 /**
  * Creates a table for every object of the definition and adds the columns of fields that were
  * added since the table was created (rows are kept; removed fields keep their column, unused).
+ * A many-to-one field gets an INTEGER column and an index; a collection field has no column.
  * Returns the columns added, as `object.field`.
  */
 export function syncSchema(db: Db, app: AppDefinition): string[] {
@@ -20,12 +21,20 @@ export function syncSchema(db: Db, app: AppDefinition): string[] {
           (c) => c.name,
         ),
       );
-      for (const [field, spec] of Object.entries(object.fields)) {
-        if (existing.has(field)) continue;
-        db.exec(
-          `ALTER TABLE ${table} ADD COLUMN ${quoteIdent(field)} ${columnType(fieldTypeOf(spec))}`,
-        );
-        added.push(`${name}.${field}`);
+      for (const [field, spec] of storedFields(object)) {
+        if (!existing.has(field)) {
+          db.exec(
+            `ALTER TABLE ${table} ADD COLUMN ${quoteIdent(field)} ${columnType(fieldTypeOf(spec))}`,
+          );
+          added.push(`${name}.${field}`);
+        }
+        // Embedding (deep), filters and delete rules look rows up by the related id.
+        if (typeof spec !== 'string' && spec.type === 'object') {
+          db.exec(
+            `CREATE INDEX IF NOT EXISTS ${quoteIdent(`_backand_${name}_${field}`)} ` +
+              `ON ${table} (${quoteIdent(field)})`,
+          );
+        }
       }
       for (const [field, spec] of Object.entries(object.fields)) {
         if (!isUnique(spec)) continue;
