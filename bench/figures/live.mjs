@@ -1,3 +1,4 @@
+/* global fetch */
 /**
  * Figure 8 — live queries: N sockets (1,000; 200 in quick mode) hold filtered live lists over 20
  * distinct filters (socket i holds list i % 20: `name startsWith "L<k>-"`), and a stream of REST
