@@ -293,6 +293,40 @@ export function tableRows(results) {
       `Retry-After on all${check(b.refusedWithoutRetryAfter === 0)}`,
     ]);
   }
+  if (results.live && !results.live.skipped && !failed('live', '8 live queries')) {
+    const l = results.live;
+    const req = (x) => `${fmt(x.httpPerWrite.median)} HTTP`;
+    rows.push([
+      '8 live queries',
+      `${l.clients} sockets, ${l.lists} filtered lists: HTTP requests per write (live vs refetch)`,
+      req(l.live),
+      `${req(l.refetch)} refetch`,
+      '',
+      '',
+      '',
+      `0${check(l.live.httpPerWrite.median === 0)}`,
+    ]);
+    rows.push([
+      '',
+      'server CPU per write: filtered live · unfiltered live (vs refetch)',
+      `${spread(l.live.serverCpuPerWrite, ms)} · ${spread(l.unfiltered.serverCpuPerWrite, ms)}`,
+      spread(l.refetch.serverCpuPerWrite, ms),
+      `${fmt(l.refetch.serverCpuPerWrite.median / l.live.serverCpuPerWrite.median)}× less`,
+      '',
+      '',
+      '',
+    ]);
+    rows.push([
+      '',
+      'event→list p99 (p50): filtered live · unfiltered live (vs refetch)',
+      `${ms(l.live.p99)} (${ms(l.live.p50)}) · ${ms(l.unfiltered.p99)} (${ms(l.unfiltered.p50)})`,
+      `${ms(l.refetch.p99)} (${ms(l.refetch.p50)})`,
+      `${fmt(l.refetch.p99 / l.live.p99)}× faster`,
+      '',
+      '',
+      '',
+    ]);
+  }
   return rows;
 }
 

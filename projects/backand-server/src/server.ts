@@ -179,7 +179,7 @@ async function createContext(
       timeoutMs: app.actionTimeoutMs,
       memoryLimitMb: app.actionMemoryLimitMb,
     }),
-    realtime: new RealtimeHub(io, app, resolver),
+    realtime: new RealtimeHub(io, app, resolver, db),
     logger: fastify.log,
     signIn: new SignInGuard(
       {

@@ -1,4 +1,5 @@
 import { firstValueFrom } from 'rxjs';
+import { liveList } from 'ngx-backand';
 import type { BackandDataEvent } from 'ngx-backand';
 import type { RunningServer } from '../../backand-server/src/server-options';
 import { startTestServer } from '../../backand-server/src/testing/test-server';
@@ -112,7 +113,7 @@ describe('ngx-backand against backand-server', () => {
 
     let live: Item[] = [];
     let loads = 0;
-    viewer.backand.object.live<Item>('items').subscribe((rows) => {
+    liveList<Item>('items', undefined, { injector: viewer.injector }).subscribe((rows) => {
       live = rows;
       loads++;
     });

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { firstValueFrom } from 'rxjs';
+import { liveList } from 'ngx-backand';
 import type { RunningServer } from '../../backand-server/src/server-options';
 import { startTestServer } from '../../backand-server/src/testing/test-server';
 import { type TestApp, createTestApp, signInAndListen, until } from './harness';
@@ -35,7 +36,9 @@ describe('server restart', () => {
     const messages: string[] = [];
     ann.backand.on<{ message: string }>('broadcast', (m) => messages.push(m.message));
     let live: Item[] = [];
-    ann.backand.object.live<Item>('items').subscribe((rows) => (live = rows));
+    liveList<Item>('items', undefined, { injector: ann.injector }).subscribe(
+      (rows) => (live = rows),
+    );
     let authorizations = 0;
     ann.socket._authorized.subscribe(() => authorizations++);
 

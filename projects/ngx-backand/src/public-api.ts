@@ -41,12 +41,8 @@ export { BackandModule } from './lib/backand.module';
 export { BackandService } from './lib/backand.service';
 export { BackandSocketService } from './lib/backand-socket.service';
 export { type BackandListenOptions } from './lib/listen-with-lifecycle';
-export { BACKAND_LIVE_DEFAULT_PAGE_SIZE } from './lib/live-list';
-export {
-  type BackandInjectOptions,
-  injectBackandEvent,
-  injectBackandList,
-} from './lib/inject-backand';
+export { BACKAND_LIVE_DEFAULT_PAGE_SIZE, injectBackandList, liveList } from './lib/live-list';
+export { type BackandInjectOptions, injectBackandEvent } from './lib/inject-backand';
 // Internal, for ngx-backand/testing only.
 export {
   _BACKAND_SOCKET_FACTORY,

@@ -99,7 +99,8 @@ export function parseListParams(query: Query): ListParams {
   };
 }
 
-function parseFilter(value: unknown): FilterItem[] {
+/** Parses a `filter` value (one item or an array of `{fieldName, operator, value}`). @throws HttpError 400 */
+export function parseFilter(value: unknown): FilterItem[] {
   if (value === undefined || value === null) return [];
   const items = Array.isArray(value) ? value : [value];
   return items.map((item, i) => {
@@ -123,7 +124,8 @@ function parseFilter(value: unknown): FilterItem[] {
   });
 }
 
-function parseSort(value: unknown): SortItem[] {
+/** Parses a `sort` value (one item or an array of `{fieldName, order}`). @throws HttpError 400 */
+export function parseSort(value: unknown): SortItem[] {
   if (value === undefined || value === null) return [];
   const items = Array.isArray(value) ? value : [value];
   return items.map((item, i) => {

@@ -3,6 +3,8 @@ import type { AppDefinition, ObjectDefinition } from '../app-definition/schema';
 import type { Identity, IdentityResolver } from '../auth/identity';
 import type { EmitTarget } from '../actions/pending-emits';
 import { accessForRole } from '../objects/permissions';
+import type { Db } from '../storage/database';
+import { LIVE_QUERY_EVENTS, LiveQueries, type LiveQueryLimits } from './live-queries';
 import { AppRooms } from './rooms';
 import { UserSockets, type SavedIdentity, type SocketData } from './user-sockets';
 
@@ -29,12 +31,17 @@ export class RealtimeHub implements EmitTarget {
   private readonly kickTimers = new WeakMap<Socket, NodeJS.Timeout>();
   /** Sockets logged in as each user, for re-checks after account changes and token expiry. */
   private readonly userSockets = new UserSockets((socket) => this.revoke(socket));
+  /** **(ext)** Live queries of the sockets (see `live-queries.ts`). */
+  readonly liveQueries: LiveQueries;
 
   constructor(
     private readonly io: Server,
     private readonly app: AppDefinition,
     private readonly resolver: IdentityResolver,
+    db: Db,
+    liveQueryLimits?: LiveQueryLimits,
   ) {
+    this.liveQueries = new LiveQueries(io, app, db, liveQueryLimits);
     this.rooms = new AppRooms(app.appName);
     this.roles.add(app.anonymousRole).add(app.signUpRole);
     for (const user of app.users) this.roles.add(user.role);
@@ -95,6 +102,8 @@ export class RealtimeHub implements EmitTarget {
     row: Record<string, unknown>,
     before?: Record<string, unknown>,
   ): void {
+    // Live queries hold rows of any object (their readers could list it through REST).
+    this.liveQueries.onWrite(objectName, id);
     const object = this.app.objects[objectName];
     if (!object?.realtime) return;
     const rooms = this.readers(object, row);
@@ -140,9 +149,20 @@ export class RealtimeHub implements EmitTarget {
           if (socket.connected) socket.emit('notAuthorized');
         });
     });
+    socket.on(LIVE_QUERY_EVENTS.subscribe, (payload: unknown, ack: unknown) => {
+      // Without an ack function there is nowhere to send the rows: ignored.
+      if (typeof ack !== 'function') return;
+      const identity = (socket.data as SocketData).identity;
+      (ack as (answer: unknown) => void)(this.liveQueries.subscribe(socket, identity, payload));
+    });
+    socket.on(LIVE_QUERY_EVENTS.unsubscribe, (payload: unknown, ack: unknown) => {
+      const answer = this.liveQueries.unsubscribe(socket, payload);
+      if (typeof ack === 'function') (ack as (answer: unknown) => void)(answer);
+    });
     socket.on('disconnect', () => {
       clearTimeout(this.kickTimers.get(socket));
       this.userSockets.untrack(socket);
+      this.liveQueries.dropSocket(socket);
     });
     // A recovered socket passed guardRecovery: its identity is still good.
     if (socket.recovered) this.userSockets.track(socket);
@@ -255,6 +275,8 @@ export class RealtimeHub implements EmitTarget {
   }
 
   private leaveAudience(socket: Socket): void {
+    // Live queries were matched for the old identity: they end with it.
+    this.liveQueries.dropSocket(socket);
     this.userSockets.untrack(socket);
     const data = socket.data as SocketData;
     data.identity = undefined;

@@ -43,7 +43,7 @@ export interface BackandActionApi {
 }
 
 /**
- * The objects (tables) of the app: CRUD, actions and live lists (PROTOCOL §3).
+ * The objects (tables) of the app: CRUD and actions (PROTOCOL §3). Live lists: `liveList()`.
  *
  * @example
  * backand.object.getList<Item>('items', { filter: { fieldName: 'done', operator: 'equals', value: false } });
@@ -87,11 +87,6 @@ export interface BackandObjectApi {
     params?: Pick<BackandWriteParams, 'parameters'>,
   ): Observable<BackandMetadataResult>;
   readonly action: BackandActionApi;
-  /**
-   * The rows of `name`, loaded through REST and then kept current from the realtime
-   * `<name>.created|updated|deleted` events (reloaded after a reconnect).
-   */
-  live<T extends { id: BackandId }>(name: string, params?: BackandListParams): Observable<T[]>;
 }
 
 /**
@@ -158,8 +153,8 @@ export interface BackandFileApi {
 
 const seg = (value: BackandId) => encodeURIComponent(String(value));
 
-/** The REST part of `BackandService.object`, without `live` (added by the service). */
-export function createObjectApi(http: _BackandHttp): Omit<BackandObjectApi, 'live'> {
+/** `BackandService.object`. */
+export function createObjectApi(http: _BackandHttp): BackandObjectApi {
   const actionPath = (object: string, id?: BackandId) =>
     `/1/objects/action/${seg(object)}${id === undefined ? '' : `/${seg(id)}`}`;
   return {
@@ -202,7 +197,7 @@ export function createObjectApi(http: _BackandHttp): Omit<BackandObjectApi, 'liv
           params: backandParams({ name: action, parameters }),
         }),
     },
-  } as Omit<BackandObjectApi, 'live'>;
+  } as BackandObjectApi;
 }
 
 /** `BackandService.query`. */

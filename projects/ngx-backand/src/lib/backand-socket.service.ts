@@ -2,6 +2,7 @@ import { isPlatformServer } from '@angular/common';
 import { DestroyRef, Injectable, NgZone, PLATFORM_ID, inject, signal } from '@angular/core';
 import { Observable, Subject, Subscription, take } from 'rxjs';
 import { BACKAND_CONFIG } from './backand-config';
+import { BackandError } from './backand-error';
 import type { BackandEventData } from './backand-event-map';
 import { _BackandSession } from './backand-session';
 import { _BACKAND_SOCKET_FACTORY, type _BackandSocketLike } from './backand-socket-factory';
@@ -138,6 +139,27 @@ export class BackandSocketService {
     const socket = this.socket;
     if (socket) this.zone.runOutsideAngular(() => socket.disconnect());
     this.stateSignal.set('disconnected');
+  }
+
+  /**
+   * Internal (live lists): emits `event` with `payload` and an acknowledgement callback; the
+   * Observable gives the server's answer, in the Angular zone, then completes. It errors with a
+   * `BackandError` of status 0 when the socket is not connected.
+   */
+  _request<T>(event: string, payload: unknown): Observable<T> {
+    return new Observable<T>((subscriber) => {
+      const socket = this.socket;
+      if (!socket?.connected) {
+        subscriber.error(new BackandError(0, 'The realtime socket is not connected'));
+        return;
+      }
+      socket.emit(event, payload, (answer: T) =>
+        this.zone.run(() => {
+          subscriber.next(answer);
+          subscriber.complete();
+        }),
+      );
+    });
   }
 
   private events(event: string): Observable<unknown> {

@@ -28,7 +28,6 @@ import {
 import { _BackandSession } from './backand-session';
 import { BackandSocketService } from './backand-socket.service';
 import type { BackandSignupResponse, BackandTokenResponse, BackandUser } from './backand-types';
-import { createLiveList } from './live-list';
 import type { BackandListenOptions } from './listen-with-lifecycle';
 
 const FORM = { 'Content-Type': 'application/x-www-form-urlencoded' };
@@ -41,7 +40,7 @@ const FORM = { 'Content-Type': 'application/x-www-form-urlencoded' };
  * export class Items {
  *   private readonly backand = inject(BackandService);
  *   readonly user = this.backand.user;
- *   readonly items = toSignal(this.backand.object.live<Item>('items'), { initialValue: [] });
+ *   readonly items = injectBackandList<Item>('items'); // live rows, see `liveList`
  *   signin() { this.backand.signin('ann@demo.test', 'ann-password').subscribe(); }
  *   add(name: string) { this.backand.object.create<Item>('items', { name }).subscribe(); }
  * }
@@ -56,11 +55,11 @@ export class BackandService {
   /** The signed-in user, the guest after `useAnonymousAuth()`, or `null`. */
   readonly user = this.session.user;
 
-  /** Objects (tables): `getList`, `getOne`, `create`, `update`, `remove`, `action`, `live`. */
-  readonly object: BackandObjectApi = {
-    ...createObjectApi(this.http),
-    live: (name, params) => createLiveList(this.object, this.socket, name, params),
-  };
+  /**
+   * Objects (tables): `getList`, `getOne`, `create`, `update`, `remove`, `action`. Live lists are
+   * the standalone `liveList()` / `injectBackandList()`, so apps without them do not ship them.
+   */
+  readonly object: BackandObjectApi = createObjectApi(this.http);
   /** Named queries. */
   readonly query: BackandQueryApi = createQueryApi(this.http);
   /** Server functions. */

@@ -3,7 +3,8 @@ import { HttpTestingController, provideHttpClientTesting } from '@angular/common
 import { Component, EnvironmentInjector, createEnvironmentInjector } from '@angular/core';
 import { TestBed } from '@angular/core/testing';
 import { FakeBackandSocket, provideBackandTesting } from 'ngx-backand/testing';
-import { injectBackandEvent, injectBackandList } from './inject-backand';
+import { injectBackandEvent } from './inject-backand';
+import { injectBackandList } from './live-list';
 
 interface Item {
   id: number;
@@ -35,8 +36,6 @@ function setup() {
   return { fake: TestBed.inject(FakeBackandSocket), http: TestBed.inject(HttpTestingController) };
 }
 
-const list = (r: { url: string }) => r.url === 'http://api.test/1/objects/items';
-
 describe('inject helpers', () => {
   it('render the latest event and the live list, and stop with the component', async () => {
     const { fake, http } = setup();
@@ -44,17 +43,17 @@ describe('inject helpers', () => {
     fixture.autoDetectChanges();
     await fake.whenCreated();
     await fixture.whenStable();
-    // The socket's authorization reloads the list once.
-    http
-      .match(list)
-      .filter((r) => !r.cancelled)
-      .forEach((r) => r.flush({ totalRows: 1, data: [{ id: 1, name: 'one' }] }));
+    // The socket's authorization subscribes the list; the server answers with its rows.
+    const [subscribe] = fake.sent.filter((e) => e.event === 'liveQuery');
+    (subscribe!.args[1] as (a: unknown) => void)({
+      ok: true,
+      query: 'lq1',
+      rows: [{ id: 1, name: 'one' }],
+    });
     fake.emit('broadcast', { text: 'hi' });
-    fake.emit('items.created', {
-      id: '2',
-      objectName: 'items',
-      event: 'created',
-      row: { id: 2, name: 'two' },
+    fake.emit('liveQuery:delta', {
+      query: 'lq1',
+      changes: [{ op: 'enter', id: 2, index: 1, row: { id: 2, name: 'two' } }],
     });
     await fixture.whenStable();
     const element = fixture.nativeElement as HTMLElement;
@@ -65,9 +64,13 @@ describe('inject helpers', () => {
     ]);
 
     expect(fake.listenerCount('broadcast')).toBe(1);
-    expect(fake.listenerCount('items.created')).toBe(1);
+    expect(fake.listenerCount('liveQuery:delta')).toBe(1);
     fixture.destroy();
-    for (const event of ['broadcast', 'items.created', 'items.updated', 'items.deleted']) {
+    expect(fake.sent.at(-1)).toEqual({
+      event: 'liveQuery:unsubscribe',
+      args: [{ query: 'lq1' }, expect.any(Function)],
+    });
+    for (const event of ['broadcast', 'liveQuery:delta']) {
       expect(fake.listenerCount(event)).toBe(0);
     }
     http.verify();

@@ -1,9 +1,6 @@
 import { DestroyRef, type Injector, type Signal, signal } from '@angular/core';
 import type { BackandEventData } from './backand-event-map';
-import type { BackandId } from './backand-rest';
-import { BackandService } from './backand.service';
 import { BackandSocketService } from './backand-socket.service';
-import type { BackandListParams } from './backand-types';
 import { assertInjector } from './listen-with-lifecycle';
 
 /**
@@ -45,34 +42,4 @@ export function injectBackandEvent(event: string, options?: BackandInjectOptions
     .subscribe((data) => latest.set(data));
   injector.get(DestroyRef).onDestroy(() => subscription.unsubscribe());
   return latest.asReadonly();
-}
-
-/**
- * The rows of an object as a live signal: loaded through REST, then patched from the realtime
- * `<object>.created|updated|deleted` events, for as long as the injection context lives.
- * Empty until the first load; a failed load leaves it empty and reports to the console.
- *
- * @example
- * export class ItemList {
- *   readonly items = injectBackandList<Item>('items', { sort: { fieldName: 'id', order: 'asc' } });
- * }
- * // template: @for (item of items(); track item.id) { <li>{{ item.name }}</li> }
- */
-export function injectBackandList<T extends { id: BackandId }>(
-  object: string,
-  params?: BackandListParams,
-  options?: BackandInjectOptions,
-): Signal<T[]> {
-  const injector = assertInjector(injectBackandList, options?.injector);
-  const rows = signal<T[]>([]);
-  const subscription = injector
-    .get(BackandService)
-    .object.live<T>(object, params)
-    .subscribe({
-      next: (list) => rows.set(list),
-      error: (error: unknown) =>
-        console.error(`ngx-backand: the live list of "${object}" could not be loaded.`, error),
-    });
-  injector.get(DestroyRef).onDestroy(() => subscription.unsubscribe());
-  return rows.asReadonly();
 }

@@ -1,8 +1,10 @@
+import { PLATFORM_ID } from '@angular/core';
 import { provideHttpClient } from '@angular/common/http';
 import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
 import { TestBed } from '@angular/core/testing';
 import { FakeBackandSocket, provideBackandTesting } from 'ngx-backand/testing';
-import { BackandService } from './backand.service';
+import { BackandError } from './backand-error';
+import { liveList } from './live-list';
 
 interface Item {
   id: number;
@@ -10,203 +12,157 @@ interface Item {
 }
 
 const API = 'http://api.test';
-const listReq = (r: { url: string }) => r.url === `${API}/1/objects/items`;
 
-function setup() {
+function setup(platform = 'browser') {
   TestBed.configureTestingModule({
     providers: [
       provideHttpClient(),
       provideHttpClientTesting(),
       provideBackandTesting({ apiUrl: API }),
+      { provide: PLATFORM_ID, useValue: platform },
     ],
   });
   return {
-    backand: TestBed.inject(BackandService),
     fake: TestBed.inject(FakeBackandSocket),
     http: TestBed.inject(HttpTestingController),
   };
 }
 
-const created = (id: number, row?: Item) => ({
-  id: String(id),
-  objectName: 'items',
-  event: 'created',
-  row,
-});
-const updated = (id: number, row?: Item) => ({
-  id: String(id),
-  objectName: 'items',
-  event: 'updated',
-  row,
-});
-const deleted = (id: number) => ({ id: String(id), objectName: 'items', event: 'deleted' });
+type Ack = (answer: unknown) => void;
 
-/** Starts a live list, answers its loads with `rows` and returns what it emitted. */
-async function live(rows: Item[], params = {}) {
-  const ctx = setup();
-  const emitted: Item[][] = [];
-  const subscription = ctx.backand.object
-    .live<Item>('items', params)
-    .subscribe((l) => emitted.push(l));
-  await ctx.fake.whenCreated();
-  await Promise.resolve();
-  // First load and the reload of the socket's authorization.
-  const loads = ctx.http.match(listReq);
-  expect(loads.length).toBeGreaterThanOrEqual(1);
-  loads.filter((r) => !r.cancelled).forEach((r) => r.flush({ totalRows: rows.length, data: rows }));
-  return { ...ctx, emitted, subscription, latest: () => emitted.at(-1) };
+/** The `liveQuery` subscribes the SDK sent so far: payload and ack callback. */
+function subscribes(fake: FakeBackandSocket): { payload: unknown; ack: Ack }[] {
+  return fake.sent
+    .filter((e) => e.event === 'liveQuery')
+    .map((e) => ({ payload: e.args[0], ack: e.args[1] as Ack }));
 }
 
-describe('object.live', () => {
-  it('loads with a large page by default and keeps the given query', async () => {
-    const ctx = setup();
-    ctx.backand.object.live('items', { sort: { fieldName: 'name', order: 'asc' } }).subscribe();
-    const req = ctx.http.expectOne(listReq);
-    expect(req.request.params.get('pageSize')).toBe('1000');
-    expect(JSON.parse(req.request.params.get('sort')!)).toEqual({
-      fieldName: 'name',
-      order: 'asc',
+async function start(params = {}) {
+  const ctx = setup();
+  const emitted: Item[][] = [];
+  const errors: unknown[] = [];
+  const subscription = TestBed.runInInjectionContext(() =>
+    liveList<Item>('items', params),
+  ).subscribe({
+    next: (rows) => emitted.push(rows),
+    error: (e) => errors.push(e),
+  });
+  await ctx.fake.whenCreated();
+  await Promise.resolve();
+  return { ...ctx, emitted, errors, subscription, latest: () => emitted.at(-1) };
+}
+
+const delta = (query: string, changes: unknown[]) => ({ query, changes });
+const row = (id: number, name = `n${id}`): Item => ({ id, name });
+
+describe('liveList', () => {
+  it('subscribes with its query once authorized and shows the acknowledged rows, no HTTP', async () => {
+    const { fake, http, latest } = await start({
+      filter: { fieldName: 'done', operator: 'equals', value: false },
+      sort: { fieldName: 'name', order: 'asc' },
+      search: 'milk',
     });
+    const [sub, ...more] = subscribes(fake);
+    expect(more).toEqual([]);
+    expect(sub!.payload).toEqual({
+      object: 'items',
+      filter: [{ fieldName: 'done', operator: 'equals', value: false }],
+      sort: [{ fieldName: 'name', order: 'asc' }],
+      search: 'milk',
+      pageSize: 1000,
+    });
+    sub!.ack({ ok: true, query: 'lq1', rows: [row(1), row(2)] });
+    expect(latest()).toEqual([row(1), row(2)]);
+    http.verify();
   });
 
-  it('patches from created, updated and deleted events carrying the row', async () => {
-    const { fake, latest } = await live([{ id: 1, name: 'one' }]);
-    expect(latest()).toEqual([{ id: 1, name: 'one' }]);
-    fake.emit('items.created', created(2, { id: 2, name: 'two' }));
-    expect(latest()).toEqual([
-      { id: 1, name: 'one' },
-      { id: 2, name: 'two' },
-    ]);
-    fake.emit('items.updated', updated(1, { id: 1, name: 'uno' }));
-    expect(latest()).toEqual([
-      { id: 1, name: 'uno' },
-      { id: 2, name: 'two' },
-    ]);
-    fake.emit('items.deleted', deleted(2));
-    expect(latest()).toEqual([{ id: 1, name: 'uno' }]);
-    // A duplicate create does not duplicate the row.
-    fake.emit('items.created', created(1, { id: 1, name: 'uno' }));
-    expect(latest()).toEqual([{ id: 1, name: 'uno' }]);
-  });
-
-  it('fetches the row when the event has none, and drops rows it cannot read', async () => {
-    const { fake, http, latest } = await live([{ id: 1, name: 'one' }]);
-    fake.emit('items.created', created(5));
-    fake.emit('items.updated', updated(1));
-    // In event order: the second fetch waits for the first.
-    http.expectOne(`${API}/1/objects/items/5`).flush({ id: 5, name: 'five' });
-    expect(latest()).toEqual([
-      { id: 1, name: 'one' },
-      { id: 5, name: 'five' },
-    ]);
-    http
-      .expectOne(`${API}/1/objects/items/1`)
-      .flush({ Message: 'no' }, { status: 403, statusText: 'Forbidden' });
-    expect(latest()).toEqual([{ id: 5, name: 'five' }]);
-  });
-
-  it('applies events that arrive during the load on top of it', async () => {
-    const ctx = setup();
-    const emitted: Item[][] = [];
-    ctx.backand.object.live<Item>('items').subscribe((l) => emitted.push(l));
-    await ctx.fake.whenCreated();
-    await Promise.resolve();
-    ctx.fake.emit('items.created', created(3, { id: 3, name: 'three' }));
-    ctx.fake.emit('items.deleted', deleted(1));
-    expect(emitted).toEqual([]);
-    ctx.http
-      .match(listReq)
-      .filter((r) => !r.cancelled)
-      .forEach((r) =>
-        r.flush({
-          totalRows: 2,
-          data: [
-            { id: 1, name: 'one' },
-            { id: 2, name: 'two' },
-          ],
-        }),
-      );
-    expect(emitted.at(-1)).toEqual([
-      { id: 2, name: 'two' },
-      { id: 3, name: 'three' },
-    ]);
-  });
-
-  it('keeps the sort order of the query', async () => {
-    const { fake, latest } = await live(
-      [
-        { id: 1, name: 'b' },
-        { id: 2, name: 'd' },
-      ],
-      { sort: [{ fieldName: 'name', order: 'asc' }] },
+  it('applies enter, change and leave in order, by index, and ignores other queries', async () => {
+    const { fake, http, latest } = await start();
+    subscribes(fake)[0]!.ack({ ok: true, query: 'lq1', rows: [row(1), row(2), row(3)] });
+    fake.emit(
+      'liveQuery:delta',
+      delta('lq1', [
+        { op: 'leave', id: 3 },
+        { op: 'enter', id: 4, index: 0, row: row(4) },
+        { op: 'change', id: 2, index: 1, row: row(2, 'two') },
+      ]),
     );
-    fake.emit('items.created', created(3, { id: 3, name: 'a' }));
-    fake.emit('items.created', created(4, { id: 4, name: 'c' }));
-    expect(latest()?.map((r) => r.name)).toEqual(['a', 'b', 'c', 'd']);
+    fake.emit('liveQuery:delta', delta('lq9', [{ op: 'leave', id: 1 }]));
+    expect(latest()).toEqual([row(4), row(2, 'two'), row(1)]);
+    fake.emit('items.created', { id: '5', objectName: 'items', event: 'created' });
+    expect(latest()).toEqual([row(4), row(2, 'two'), row(1)]);
+    http.verify();
   });
 
-  it('asks the server whether a changed row still matches a filtered list', async () => {
-    const filter = { fieldName: 'name', operator: 'startsWith' as const, value: 'a' };
-    const { fake, http, latest } = await live([{ id: 1, name: 'ab' }], { filter });
-    fake.emit('items.updated', updated(1, { id: 1, name: 'zz' }));
-    const check = http.expectOne(listReq);
-    expect(JSON.parse(check.request.params.get('filter')!)).toEqual([
-      filter,
-      { fieldName: 'id', operator: 'equals', value: '1' },
-    ]);
-    check.flush({ totalRows: 0, data: [] });
-    expect(latest()).toEqual([]);
+  it('applies deltas that came before the acknowledgement on top of its rows', async () => {
+    const { fake, latest } = await start();
+    fake.emit('liveQuery:delta', delta('lq1', [{ op: 'enter', id: 2, index: 1, row: row(2) }]));
+    subscribes(fake)[0]!.ack({ ok: true, query: 'lq1', rows: [row(1)] });
+    expect(latest()).toEqual([row(1), row(2)]);
   });
 
-  it('reloads when the socket is authorized again after a reconnect', async () => {
-    const { fake, http, latest } = await live([{ id: 1, name: 'one' }]);
+  it('subscribes again on every authorization and drops the old query', async () => {
+    const { fake, latest } = await start();
+    subscribes(fake)[0]!.ack({ ok: true, query: 'lq1', rows: [row(1)] });
     fake.dropConnection();
-    fake.reconnect();
-    http.expectOne(listReq).flush({ totalRows: 1, data: [{ id: 9, name: 'missed' }] });
-    expect(latest()).toEqual([{ id: 9, name: 'missed' }]);
+    fake.reconnect(); // login → authorized (the fake answers logins)
+    const again = subscribes(fake);
+    expect(again).toHaveLength(2);
+    again[1]!.ack({ ok: true, query: 'lq2', rows: [row(1), row(7)] });
+    expect(latest()).toEqual([row(1), row(7)]);
+    fake.emit('liveQuery:delta', delta('lq1', [{ op: 'leave', id: 1 }]));
+    fake.emit('liveQuery:delta', delta('lq2', [{ op: 'leave', id: 7 }]));
+    expect(latest()).toEqual([row(1)]);
   });
 
-  it('waits for the next authorization when the server is unreachable on the first load', async () => {
-    const ctx = setup();
-    const emitted: Item[][] = [];
-    const errors: unknown[] = [];
-    ctx.backand.object.live<Item>('items').subscribe({
-      next: (l) => emitted.push(l),
-      error: (e) => errors.push(e),
-    });
-    await ctx.fake.whenCreated();
-    await Promise.resolve();
-    ctx.http
-      .match(listReq)
-      .filter((r) => !r.cancelled)
-      .forEach((r) => r.error(new ProgressEvent('error'), { status: 0 }));
+  it('unsubscribes when it ends, also when the acknowledgement comes later', async () => {
+    const first = await start();
+    subscribes(first.fake)[0]!.ack({ ok: true, query: 'lq1', rows: [] });
+    first.subscription.unsubscribe();
+    const unsubscribes = () =>
+      first.fake.sent.filter((e) => e.event === 'liveQuery:unsubscribe').map((e) => e.args[0]);
+    expect(unsubscribes()).toEqual([{ query: 'lq1' }]);
+    expect(first.fake.listenerCount('liveQuery:delta')).toBe(0);
+
+    TestBed.resetTestingModule();
+    const second = await start();
+    second.subscription.unsubscribe();
+    subscribes(second.fake)[0]!.ack({ ok: true, query: 'lq5', rows: [row(1)] });
+    expect(second.emitted).toEqual([]);
+    expect(
+      second.fake.sent.filter((e) => e.event === 'liveQuery:unsubscribe').map((e) => e.args[0]),
+    ).toEqual([{ query: 'lq5' }]);
+  });
+
+  it('fails with a BackandError when the first subscribe is refused', async () => {
+    const { fake, errors } = await start();
+    subscribes(fake)[0]!.ack({ ok: false, status: 403, error: 'No permission to read "items"' });
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toBeInstanceOf(BackandError);
+    expect((errors[0] as BackandError).status).toBe(403);
+    expect((errors[0] as BackandError).message).toBe('No permission to read "items"');
+  });
+
+  it('waits for the next authorization when the socket had no login yet (401)', async () => {
+    const { fake, errors, latest } = await start();
+    subscribes(fake)[0]!.ack({ ok: false, status: 401, error: 'Log in first' });
     expect(errors).toEqual([]);
-    expect(emitted).toEqual([]);
-    ctx.fake.dropConnection();
-    ctx.fake.reconnect();
-    ctx.http.expectOne(listReq).flush({ totalRows: 1, data: [{ id: 1, name: 'one' }] });
-    expect(emitted.at(-1)).toEqual([{ id: 1, name: 'one' }]);
+    fake.authorize();
+    subscribes(fake)[1]!.ack({ ok: true, query: 'lq3', rows: [row(3)] });
+    expect(latest()).toEqual([row(3)]);
   });
 
-  it('fails when the first load is refused', async () => {
-    const ctx = setup();
-    const errors: { status: number }[] = [];
-    ctx.backand.object.live<Item>('items').subscribe({ error: (e) => errors.push(e) });
-    await ctx.fake.whenCreated();
-    await Promise.resolve();
-    ctx.http
-      .match(listReq)
-      .filter((r) => !r.cancelled)
-      .forEach((r) => r.flush({ Message: 'no' }, { status: 403, statusText: 'Forbidden' }));
-    expect(errors.map((e) => e.status)).toEqual([403]);
+  it('needs an injection context or an injector', () => {
+    setup();
+    expect(() => liveList('items')).toThrow(/liveList|injection context/);
   });
 
-  it('stops listening when unsubscribed', async () => {
-    const { fake, subscription } = await live([]);
-    expect(fake.listenerCount('items.updated')).toBe(1);
-    subscription.unsubscribe();
-    expect(fake.listenerCount('items.created')).toBe(0);
-    expect(fake.listenerCount('items.updated')).toBe(0);
-    expect(fake.listenerCount('items.deleted')).toBe(0);
+  it('reads the rows once through REST on the server platform (SSR)', () => {
+    const { http, fake } = setup('server');
+    const seen: Item[][] = [];
+    TestBed.runInInjectionContext(() => liveList<Item>('items')).subscribe((r) => seen.push(r));
+    http.expectOne((r) => r.url === `${API}/1/objects/items`).flush({ data: [row(1)] });
+    expect(seen).toEqual([[row(1)]]);
+    expect(fake.url).toBeNull();
   });
 });

@@ -1,168 +1,181 @@
-import { Observable, Subscription, catchError, concatMap, map, merge, of } from 'rxjs';
+import { isPlatformServer } from '@angular/common';
+import { DestroyRef, PLATFORM_ID, type Signal, signal } from '@angular/core';
+import { Observable, Subscription, map } from 'rxjs';
 import { BackandError } from './backand-error';
-import type { BackandId, BackandObjectApi } from './backand-rest';
-import type { BackandSocketService } from './backand-socket.service';
-import type {
-  BackandDataEvent,
-  BackandFilter,
-  BackandListParams,
-  BackandSort,
-} from './backand-types';
+import type { BackandId } from './backand-rest';
+import { BackandService } from './backand.service';
+import { BackandSocketService } from './backand-socket.service';
+import type { BackandFilter, BackandListParams, BackandSort } from './backand-types';
+import type { BackandInjectOptions } from './inject-backand';
+import { assertInjector } from './listen-with-lifecycle';
 
 /**
- * Rows a live list loads when the app gives no `pageSize` (Backand's own default is 20).
+ * Rows a live list asks for when the app gives no `pageSize` (the server caps every page at its
+ * largest page size, 200 on backand-server).
  *
  * @example
- * backand.object.live('items', { pageSize: BACKAND_LIVE_DEFAULT_PAGE_SIZE * 2 });
+ * liveList('items', { pageSize: BACKAND_LIVE_DEFAULT_PAGE_SIZE });
  */
 export const BACKAND_LIVE_DEFAULT_PAGE_SIZE = 1000;
 
-type Change<T> = { kind: 'upsert'; id: string; row: T } | { kind: 'remove'; id: string };
+/** One change of a live query's window (see docs/protocol/live-queries.md). */
+type LiveChange<T> =
+  { op: 'enter' | 'change'; id: BackandId; index: number; row: T } | { op: 'leave'; id: BackandId };
+interface LiveDelta<T> {
+  query: string;
+  changes: LiveChange<T>[];
+}
+type LiveAck<T> =
+  { ok: true; query: string; rows: T[] } | { ok: false; status: number; error: string };
 
 /**
- * A live list: the rows of `name` through REST, then patched from the realtime
- * `<name>.created|updated|deleted` events, in event order. Events that arrive while a load is in
- * flight are applied on top of it (every change is idempotent), and the list reloads each time
- * the socket is (re-)authorized, since events may have been missed while it was not. A first
- * load that finds the server unreachable waits for that authorization instead of failing.
+ * A live list over the socket's live queries: the list subscribes with its query (object, filter,
+ * search, sort, page size); the server answers with the rows and then sends the list's changes
+ * (rows entering, changing, leaving its window), so no HTTP request is made per event. Each time
+ * the socket is (re-)authorized the list subscribes again and starts from the rows it gets.
+ * Internal: apps use {@link liveList} or {@link injectBackandList}.
  */
 export function createLiveList<T extends { id: BackandId }>(
-  api: Pick<BackandObjectApi, 'getList' | 'getOne'>,
   socket: BackandSocketService,
   name: string,
   params: BackandListParams = {},
 ): Observable<T[]> {
-  const query: BackandListParams = {
-    ...params,
+  const payload = {
+    object: name,
+    filter: toArray<BackandFilter>(params.filter),
+    sort: toArray<BackandSort>(params.sort),
+    search: params.search ?? '',
     pageSize: params.pageSize ?? BACKAND_LIVE_DEFAULT_PAGE_SIZE,
   };
-  const filters = toArray<BackandFilter>(params.filter);
-  const sorts = toArray<BackandSort>(params.sort);
-  const filtered = filters.length > 0 || !!params.search;
-
-  const resolve = (event: BackandDataEvent<T>): Observable<Change<T>> => {
-    const id = String(event?.id);
-    if (event?.event === 'deleted') return of({ kind: 'remove', id });
-    if (filtered) {
-      // Only the server knows whether the row still matches: ask for it under the same filter.
-      const membership = {
-        ...query,
-        pageNumber: 1,
-        filter: [...filters, { fieldName: 'id', operator: 'equals', value: id } as BackandFilter],
-      };
-      return api.getList<T>(name, membership).pipe(
-        map(({ data }): Change<T> =>
-          data[0] ? { kind: 'upsert', id, row: data[0] } : { kind: 'remove', id },
-        ),
-        catchError(() => of<Change<T>>({ kind: 'remove', id })),
-      );
-    }
-    if (event.row) return of({ kind: 'upsert', id, row: event.row });
-    return api.getOne<T>(name, id).pipe(
-      map((row): Change<T> => ({ kind: 'upsert', id, row })),
-      // Gone or no longer readable: it leaves the list.
-      catchError(() => of<Change<T>>({ kind: 'remove', id })),
-    );
-  };
-
   return new Observable<T[]>((subscriber) => {
     let rows: T[] = [];
     let loaded = false;
-    let pending: Change<T>[] | null = [];
-    let load: Subscription | null = null;
+    let closed = false;
+    let attempt = 0;
+    let handle: string | null = null;
+    // Deltas that arrive while a subscribe is unanswered (applied once its handle is known).
+    let buffer: LiveDelta<T>[] | null = null;
     const teardown = new Subscription();
+    const release = (query: string) =>
+      socket._request('liveQuery:unsubscribe', { query }).subscribe({ error: () => undefined });
 
-    const emit = () => subscriber.next(rows);
-    const apply = (change: Change<T>) => {
-      if (pending) pending.push(change);
-      else {
-        rows = applyChange(rows, change, sorts, params.pageSize);
-        emit();
-      }
-    };
-    const reload = () => {
-      pending ??= [];
-      load?.unsubscribe();
-      load = api.getList<T>(name, query).subscribe({
-        next: (list) => {
-          let next = list.data ?? [];
-          for (const change of pending ?? [])
-            next = applyChange(next, change, sorts, params.pageSize);
-          pending = null;
+    teardown.add(
+      socket.on<LiveDelta<T>>('liveQuery:delta').subscribe((delta) => {
+        if (buffer) buffer.push(delta);
+        else if (handle !== null && delta?.query === handle) {
+          rows = applyChanges(rows, delta.changes);
+          subscriber.next(rows);
+        }
+      }),
+    );
+    const start = () => {
+      const mine = ++attempt;
+      // A new identity ended the old subscription on the server: start from fresh rows.
+      handle = null;
+      buffer = [];
+      socket._request<LiveAck<T>>('liveQuery', payload).subscribe({
+        next: (ack) => {
+          if (closed || mine !== attempt) {
+            if (ack?.ok) release(ack.query);
+            return;
+          }
+          const pending = buffer ?? [];
+          buffer = null;
+          if (!ack?.ok) {
+            // 401: the socket's login is being replaced; the next authorization subscribes.
+            const status = ack?.status ?? 0;
+            if (!loaded && status !== 401) {
+              subscriber.error(new BackandError(status, ack?.error ?? 'Live query failed', ack));
+            }
+            return;
+          }
+          handle = ack.query;
+          let next = ack.rows ?? [];
+          for (const delta of pending) {
+            if (delta?.query === handle) next = applyChanges(next, delta.changes);
+          }
           rows = next;
           loaded = true;
-          emit();
+          subscriber.next(rows);
         },
-        error: (error: unknown) => {
-          // The server is unreachable (status 0): the socket's next authorization reloads.
-          // Any other first-load failure (403, 404, …) will not heal by itself: report it.
-          if (!loaded && !isUnreachable(error)) subscriber.error(error);
-          else if (loaded) {
-            // Keep what we have; the next authorization reloads again.
-            for (const change of pending ?? [])
-              rows = applyChange(rows, change, sorts, params.pageSize);
-            pending = null;
-            emit();
-          }
-        },
+        // Not connected: the next authorization subscribes.
+        error: () => (buffer = mine === attempt ? null : buffer),
       });
     };
-
-    const events = (kind: string) => socket.on<BackandDataEvent<T>>(`${name}.${kind}`);
-    teardown.add(
-      merge(events('created'), events('updated'), events('deleted'))
-        .pipe(concatMap(resolve))
-        .subscribe(apply),
-    );
-    teardown.add(socket._authorized.subscribe(reload));
-    reload();
+    teardown.add(socket._authorized.subscribe(start));
+    if (socket.state() === 'authorized') start();
+    else if (socket.state() === 'disconnected') socket.connect();
     return () => {
+      closed = true;
       teardown.unsubscribe();
-      load?.unsubscribe();
+      if (handle !== null) release(handle);
     };
   });
 }
 
-function isUnreachable(error: unknown): boolean {
-  return error instanceof BackandError && error.status === 0;
-}
-
-function applyChange<T extends { id: BackandId }>(
-  rows: T[],
-  change: Change<T>,
-  sorts: BackandSort[],
-  limit: number | undefined,
-): T[] {
-  const index = rows.findIndex((row) => String(row.id) === change.id);
-  if (change.kind === 'remove') {
-    return index === -1 ? rows : [...rows.slice(0, index), ...rows.slice(index + 1)];
+/**
+ * The rows of an object as a live Observable: page 1 of the list (`filter`, `search`, `sort`,
+ * `pageSize`), kept current by the server's live queries over the realtime socket (the list opens
+ * it). Call it in an injection context or pass `{ injector }`. On the server platform (SSR) it
+ * emits the rows once, through REST.
+ *
+ * @example
+ * export class Todo {
+ *   readonly open$ = liveList<Item>('items', { filter: { fieldName: 'done', operator: 'equals', value: false } });
+ * }
+ */
+export function liveList<T extends { id: BackandId }>(
+  name: string,
+  params?: BackandListParams,
+  options?: BackandInjectOptions,
+): Observable<T[]> {
+  const injector = assertInjector(liveList, options?.injector);
+  if (isPlatformServer(injector.get(PLATFORM_ID))) {
+    return injector
+      .get(BackandService)
+      .object.getList<T>(name, params)
+      .pipe(map((list) => list.data ?? []));
   }
-  let next =
-    index === -1 ? [...rows, change.row] : rows.map((row, i) => (i === index ? change.row : row));
-  if (sorts.length) next = next.slice().sort(compareBy(sorts));
-  return limit !== undefined && next.length > limit ? next.slice(0, limit) : next;
+  return createLiveList<T>(injector.get(BackandSocketService), name, params);
 }
 
-function compareBy<T>(sorts: BackandSort[]): (a: T, b: T) => number {
-  return (a, b) => {
-    for (const { fieldName, order } of sorts) {
-      const x = (a as Record<string, unknown>)[fieldName];
-      const y = (b as Record<string, unknown>)[fieldName];
-      const result = compareValues(x, y);
-      if (result !== 0) return order === 'desc' ? -result : result;
+/**
+ * The rows of an object as a live signal ({@link liveList}), for as long as the injection context
+ * lives. Empty until the first rows; a failed subscribe leaves it empty and reports to the console.
+ *
+ * @example
+ * export class ItemList {
+ *   readonly items = injectBackandList<Item>('items', { sort: { fieldName: 'id', order: 'asc' } });
+ * }
+ * // template: @for (item of items(); track item.id) { <li>{{ item.name }}</li> }
+ */
+export function injectBackandList<T extends { id: BackandId }>(
+  object: string,
+  params?: BackandListParams,
+  options?: BackandInjectOptions,
+): Signal<T[]> {
+  const injector = assertInjector(injectBackandList, options?.injector);
+  const rows = signal<T[]>([]);
+  const subscription = liveList<T>(object, params, { injector }).subscribe({
+    next: (list) => rows.set(list),
+    error: (error: unknown) =>
+      console.error(`ngx-backand: the live list of "${object}" could not be loaded.`, error),
+  });
+  injector.get(DestroyRef).onDestroy(() => subscription.unsubscribe());
+  return rows.asReadonly();
+}
+
+/** Applies a delta's changes in order: leaves remove, enters and changes go to their index. */
+function applyChanges<T extends { id: BackandId }>(rows: T[], changes: LiveChange<T>[]): T[] {
+  let next = rows;
+  for (const change of changes ?? []) {
+    const id = String(change.id);
+    next = next.filter((row) => String(row.id) !== id);
+    if (change.op !== 'leave') {
+      next = [...next.slice(0, change.index), change.row, ...next.slice(change.index)];
     }
-    return 0;
-  };
-}
-
-function compareValues(x: unknown, y: unknown): number {
-  if (x === y) return 0;
-  if (x === null || x === undefined) return -1;
-  if (y === null || y === undefined) return 1;
-  const nx = Number(x);
-  const ny = Number(y);
-  if (!Number.isNaN(nx) && !Number.isNaN(ny) && typeof x !== 'boolean') return nx - ny;
-  return String(x).localeCompare(String(y));
+  }
+  return next;
 }
 
 function toArray<T>(value: T | T[] | undefined): T[] {
