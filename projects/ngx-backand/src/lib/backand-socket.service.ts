@@ -50,6 +50,8 @@ export class BackandSocketService {
   private loginSeq = 0;
   /** Logins sent on this connection and not yet answered; only the latest answer counts. */
   private unanswered = 0;
+  /** Dev mode: the last diagnostic line, so a condition is reported once, not per retry. */
+  private reported = '';
   private readonly identitySubscription: Subscription = this.session.identityChanges.subscribe(() =>
     this.onIdentityChange(),
   );
@@ -92,7 +94,7 @@ export class BackandSocketService {
     options?: BackandListenOptions,
   ): Observable<unknown> | Subscription {
     const events = this.events(event);
-    return callback ? listenWithLifecycle(events, callback, options) : events;
+    return callback ? listenWithLifecycle(events, callback, options, event) : events;
   }
 
   /**
@@ -183,16 +185,21 @@ export class BackandSocketService {
     }
     this.socket = socket;
     socket.on('connect', () => {
+      if ((typeof ngDevMode === 'undefined' || ngDevMode) && this.reported.startsWith('u|')) {
+        this.report('', `the realtime server at ${this.config.socketUrl} is reachable again.`);
+      }
       this.unanswered = 0;
       this.setState('connecting');
       this.login();
     });
     socket.on('authorized', (info?: unknown) => {
       if (isUnsolicited(info) ? this.unanswered > 0 : this.answered()) return;
+      if (typeof ngDevMode === 'undefined' || ngDevMode) this.reported = '';
       this.setState('authorized');
       this.authorizedSubject.next();
     });
     socket.on('notAuthorized', (info?: unknown) => {
+      if (typeof ngDevMode === 'undefined' || ngDevMode) this.reportRefusal(info);
       if (isUnsolicited(info)) {
         // The account behind the socket changed (signed out elsewhere, deleted, expired): the
         // server keeps the socket open for a new login, which the next identity change sends.
@@ -210,7 +217,16 @@ export class BackandSocketService {
       const retrying = reason !== 'io client disconnect' && reason !== 'io server disconnect';
       this.setState(retrying && this.wanted ? 'connecting' : 'disconnected');
     });
-    socket.on('connect_error', () => {
+    socket.on('connect_error', (error?: unknown) => {
+      if ((typeof ngDevMode === 'undefined' || ngDevMode) && !this.reported.startsWith('u|')) {
+        this.report(
+          'u',
+          `cannot reach the realtime server at ${this.config.socketUrl} (${
+            error instanceof Error ? error.message : String(error)
+          }). Retrying in the background; state() stays 'connecting' meanwhile. Is the server ` +
+            'running, and is `socketUrl` (default: `apiUrl`) right?',
+        );
+      }
       if (socket.active === false) this.setState('disconnected');
     });
     for (const [event, record] of this.listeners) socket.on(event, record.handler);
@@ -253,6 +269,35 @@ export class BackandSocketService {
       }
       // Otherwise a reconnect is under way and its `connect` logs in with the new identity.
     });
+  }
+
+  /**
+   * Dev mode: one line for a refused `login`, with the reason the server gives
+   * (`{code, message}`, or `{reason}` for an account change); the same refusal is logged once.
+   */
+  private reportRefusal(info: unknown): void {
+    const detail = (info ?? {}) as { code?: unknown; message?: unknown; reason?: unknown };
+    const why =
+      typeof detail.reason === 'string'
+        ? `ended the socket's authorization: the account behind it changed (${detail.reason})`
+        : `refused the socket's login (appName '${this.config.appName}'): ${
+            typeof detail.message === 'string'
+              ? `${detail.message} (${String(detail.code)})`
+              : 'the server gave no reason; check `appName` and the token'
+          }`;
+    this.report(
+      'n',
+      `the realtime server at ${this.config.socketUrl} ${why}. No events arrive until the ` +
+        'identity changes (sign-in, useAnonymousAuth(), a new token).',
+    );
+  }
+
+  /** Dev mode: logs `message` unless it is the last one logged; `kind` tags the condition. */
+  private report(kind: string, message: string): void {
+    const line = `${kind}|${message}`;
+    if (line === this.reported) return;
+    this.reported = line;
+    (kind ? console.warn : console.info)(`ngx-backand: ${message}`);
   }
 
   private setState(state: BackandSocketState): void {

@@ -7,7 +7,6 @@ import {
   map,
   of,
   switchMap,
-  tap,
   throwError,
 } from 'rxjs';
 import { BACKAND_CONFIG } from './backand-config';
@@ -159,8 +158,7 @@ export class BackandService {
       }
       return this.http.request<unknown>('GET', '/1/user/signout').pipe(
         catchError(() => of(null)),
-        map(() => undefined),
-        tap(() => this.session.clear()),
+        map(() => this.session.clear()),
       );
     });
   }

@@ -30,6 +30,7 @@ export function listenWithLifecycle<T>(
   events: Observable<T>,
   callback: (data: T) => void,
   options: BackandListenOptions = {},
+  event = '',
 ): Subscription {
   let destroyRef = options.destroyRef ?? null;
   let view: ChangeDetectorRef | null = null;
@@ -41,6 +42,7 @@ export function listenWithLifecycle<T>(
     runInInjectionContext(options.injector, fromContext);
   } else if (!destroyRef) {
     if (isInInjectionContext()) fromContext();
+    else if (typeof ngDevMode === 'undefined' || ngDevMode) warnUnbound(event, callback);
   } else if (isInInjectionContext()) {
     view = inject(ChangeDetectorRef, { optional: true });
   }
@@ -58,6 +60,27 @@ export function listenWithLifecycle<T>(
     }
   }
   return subscription;
+}
+
+/** Call sites already warned about (event + callback source), so each warns once. */
+const warned = new Set<string>();
+
+/**
+ * Dev mode only: a callback listener with no lifecycle lives until its `Subscription` is ended,
+ * typically a leak when `on()` is called from `ngOnInit` (a component re-created keeps adding
+ * listeners). Warns once per call site, naming the event and the fix.
+ */
+function warnUnbound(event: string, callback: (data: never) => void): void {
+  const site = `${event}\n${String(callback)}`;
+  if (warned.has(site)) return;
+  warned.add(site);
+  console.warn(
+    `ngx-backand: on('${event}', callback) was called outside an injection context without ` +
+      '{ destroyRef } or { injector }, so the listener is never removed automatically (called from ' +
+      'ngOnInit, it adds one more listener each time the component is created). Pass ' +
+      '{ destroyRef } (a field `private readonly destroyRef = inject(DestroyRef)`), call on() in the ' +
+      'constructor or a field initialiser, or use on(event).subscribe(…) and unsubscribe yourself.',
+  );
 }
 
 /** Whether `inject()` may be called here (there is no public predicate for it). */

@@ -1,6 +1,9 @@
+import { isPlatformServer } from '@angular/common';
 import {
+  DOCUMENT,
   type EnvironmentProviders,
   InjectionToken,
+  PLATFORM_ID,
   type Provider,
   inject,
   makeEnvironmentProviders,
@@ -42,7 +45,12 @@ export function _backandProviders(
       provide: BACKAND_CONFIG,
       useFactory: () => {
         const given = inject(_BACKAND_USER_CONFIG);
-        return resolveBackandConfig(typeof given === 'function' ? given() : given);
+        const server = isPlatformServer(inject(PLATFORM_ID));
+        return resolveBackandConfig(typeof given === 'function' ? given() : given, {
+          server,
+          // Relative URLs resolve against the page's base URL (`<base href>`), in the browser.
+          base: server ? null : (inject(DOCUMENT, { optional: true })?.baseURI ?? null),
+        });
       },
     },
     // Resolving the configuration here makes a bad one fail at start-up, not at first use.
