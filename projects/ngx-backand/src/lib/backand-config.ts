@@ -118,8 +118,8 @@ function missingConfig(): never {
   throw new Error(
     typeof ngDevMode === 'undefined' || ngDevMode
       ? 'ngx-backand: no configuration (BACKAND_CONFIG). Call provideBackand({ appName, … }) in ' +
-        'the application providers (app.config.ts / bootstrapApplication), or import ' +
-        'BackandModule.forRoot({ appName, … }) in the root NgModule.'
+          'the application providers (app.config.ts / bootstrapApplication), or import ' +
+          'BackandModule.forRoot({ appName, … }) in the root NgModule.'
       : 'ngx-backand: call provideBackand()',
   );
 }
@@ -246,7 +246,9 @@ function normalizeUrl(
       option,
       `the option \`${option}\` must be an absolute ${protocols
         .map((p) => p.replace(':', ''))
-        .join('/')} URL, or a path relative to the page, without query or hash, got ${JSON.stringify(value)}.`,
+        .join(
+          '/',
+        )} URL, or a path relative to the page, without query or hash, got ${JSON.stringify(value)}.`,
     );
   }
   // One canonical form (no trailing slash) so that paths can be appended and compared.

@@ -1,14 +1,5 @@
 import { Injectable, inject } from '@angular/core';
-import {
-  Observable,
-  Subscription,
-  catchError,
-  defer,
-  map,
-  of,
-  switchMap,
-  throwError,
-} from 'rxjs';
+import { Observable, Subscription, catchError, defer, map, of, switchMap, throwError } from 'rxjs';
 import { BACKAND_CONFIG } from './backand-config';
 import { BackandError } from './backand-error';
 import type { BackandEventData } from './backand-event-map';
