@@ -149,10 +149,10 @@ export function resolveBackandConfig(
   context: _BackandUrlContext = {},
 ): ResolvedBackandConfig {
   if (!config || typeof config !== 'object') {
-    fail('config', 'provideBackand() needs a configuration object with `appName`.');
+    fail('config');
   }
   if (typeof config.appName !== 'string' || config.appName.trim() === '') {
-    fail('appName', 'the option `appName` is required (the Backand application name).');
+    fail('appName');
   }
   let base = context.base ?? null;
   if (context.server) {
@@ -163,7 +163,7 @@ export function resolveBackandConfig(
   const apiUrl = url('apiUrl', config.apiUrl ?? BACKAND_DEFAULT_API_URL, HTTP);
   const socketUrl = url('socketUrl', config.socketUrl ?? apiUrl, [...HTTP, 'ws:', 'wss:']);
   if (config.tokenProvider !== undefined && typeof config.tokenProvider !== 'function') {
-    fail('tokenProvider', 'the option `tokenProvider` must be a function.');
+    fail('tokenProvider');
   }
   const storage = config.storage ?? null;
   if (
@@ -173,10 +173,7 @@ export function resolveBackandConfig(
     storage !== 'session' &&
     storage !== 'memory'
   ) {
-    fail(
-      'storage',
-      "the option `storage` must be 'local', 'session', 'memory' or a BackandStorage.",
-    );
+    fail('storage');
   }
   return {
     appName: config.appName,
@@ -197,13 +194,39 @@ export function resolveBackandConfig(
 const HTTP = ['http:', 'https:'];
 
 /**
- * Throws a configuration error: the full sentence in development, the option's name only in
- * production builds (where `ngDevMode` is `false` and the sentences are dropped from the bundle).
+ * Throws a configuration error naming the option: a full sentence in development, the option's
+ * name only in production builds (`ngDevMode` is `false` there, and the sentences are dropped).
  */
-function fail(option: string, message: string): never {
+function fail(option: string, value?: unknown, relative = false): never {
   throw new Error(
-    `ngx-backand: ${typeof ngDevMode === 'undefined' || ngDevMode ? message : `invalid \`${option}\``}`,
+    `ngx-backand: ${
+      typeof ngDevMode === 'undefined' || ngDevMode
+        ? configMessage(option, value, relative)
+        : `invalid \`${option}\``
+    }`,
   );
+}
+
+/** The development sentence of a configuration error. */
+function configMessage(option: string, value: unknown, relative: boolean): string {
+  const given = JSON.stringify(value);
+  switch (option) {
+    case 'config':
+      return 'provideBackand() needs a configuration object with `appName`.';
+    case 'appName':
+      return 'the option `appName` is required (the Backand application name).';
+    case 'tokenProvider':
+      return 'the option `tokenProvider` must be a function.';
+    case 'storage':
+      return "the option `storage` must be 'local', 'session', 'memory' or a BackandStorage.";
+  }
+  return relative
+    ? `the option \`${option}\` is relative (${given}), and a relative URL needs a page to be ` +
+        'relative to: on the server platform, set `serverOrigin` to the absolute origin the ' +
+        "server reaches the API at (e.g. serverOrigin: 'http://localhost:4000')."
+    : `the option \`${option}\` must be an absolute ${
+        option === 'socketUrl' ? 'http/https/ws/wss' : 'http/https'
+      } URL, or a path relative to the page ('/api', ''), without query or hash, got ${given}.`;
 }
 
 function absolute(option: string, value: unknown): string {
@@ -231,25 +254,13 @@ function normalizeUrl(
           against.search = against.hash = '';
           url = new URL(value, against);
         } else if (server) {
-          fail(
-            option,
-            `the option \`${option}\` is relative (${JSON.stringify(value)}), and a relative URL needs ` +
-              'a page to be relative to: on the server platform, set `serverOrigin` to the absolute ' +
-              "origin the server reaches the API at (e.g. serverOrigin: 'http://localhost:4000').",
-          );
+          fail(option, value, true);
         }
       }
     }
   }
   if (!url || !protocols.includes(url.protocol) || url.search || url.hash) {
-    fail(
-      option,
-      `the option \`${option}\` must be an absolute ${protocols
-        .map((p) => p.replace(':', ''))
-        .join(
-          '/',
-        )} URL, or a path relative to the page, without query or hash, got ${JSON.stringify(value)}.`,
-    );
+    fail(option, value);
   }
   // One canonical form (no trailing slash) so that paths can be appended and compared.
   return url.href.replace(/\/+$/, '');

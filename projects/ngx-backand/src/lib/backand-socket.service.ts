@@ -7,6 +7,12 @@ import { _BackandSession } from './backand-session';
 import { _BACKAND_SOCKET_FACTORY, type _BackandSocketLike } from './backand-socket-factory';
 import type { BackandSocketState } from './backand-types';
 import { type BackandListenOptions, listenWithLifecycle } from './listen-with-lifecycle';
+import {
+  type _ReportedLine,
+  _reportConnected,
+  _reportRefusal,
+  _reportUnreachable,
+} from './socket-diagnostics';
 
 /** One event's single socket handler, shared by all its subscribers. */
 interface ListenerRecord {
@@ -51,7 +57,7 @@ export class BackandSocketService {
   /** Logins sent on this connection and not yet answered; only the latest answer counts. */
   private unanswered = 0;
   /** Dev mode: the last diagnostic line, so a condition is reported once, not per retry. */
-  private reported = '';
+  private reported: _ReportedLine = '';
   private readonly identitySubscription: Subscription = this.session.identityChanges.subscribe(() =>
     this.onIdentityChange(),
   );
@@ -185,8 +191,8 @@ export class BackandSocketService {
     }
     this.socket = socket;
     socket.on('connect', () => {
-      if ((typeof ngDevMode === 'undefined' || ngDevMode) && this.reported.startsWith('u|')) {
-        this.report('', `the realtime server at ${this.config.socketUrl} is reachable again.`);
+      if (typeof ngDevMode === 'undefined' || ngDevMode) {
+        this.reported = _reportConnected(this.reported, this.config.socketUrl);
       }
       this.unanswered = 0;
       this.setState('connecting');
@@ -199,7 +205,10 @@ export class BackandSocketService {
       this.authorizedSubject.next();
     });
     socket.on('notAuthorized', (info?: unknown) => {
-      if (typeof ngDevMode === 'undefined' || ngDevMode) this.reportRefusal(info);
+      if (typeof ngDevMode === 'undefined' || ngDevMode) {
+        const { socketUrl, appName } = this.config;
+        this.reported = _reportRefusal(this.reported, info, socketUrl, appName);
+      }
       if (isUnsolicited(info)) {
         // The account behind the socket changed (signed out elsewhere, deleted, expired): the
         // server keeps the socket open for a new login, which the next identity change sends.
@@ -218,14 +227,8 @@ export class BackandSocketService {
       this.setState(retrying && this.wanted ? 'connecting' : 'disconnected');
     });
     socket.on('connect_error', (error?: unknown) => {
-      if ((typeof ngDevMode === 'undefined' || ngDevMode) && !this.reported.startsWith('u|')) {
-        this.report(
-          'u',
-          `cannot reach the realtime server at ${this.config.socketUrl} (${
-            error instanceof Error ? error.message : String(error)
-          }). Retrying in the background; state() stays 'connecting' meanwhile. Is the server ` +
-            'running, and is `socketUrl` (default: `apiUrl`) right?',
-        );
+      if (typeof ngDevMode === 'undefined' || ngDevMode) {
+        this.reported = _reportUnreachable(this.reported, this.config.socketUrl, error);
       }
       if (socket.active === false) this.setState('disconnected');
     });
@@ -269,35 +272,6 @@ export class BackandSocketService {
       }
       // Otherwise a reconnect is under way and its `connect` logs in with the new identity.
     });
-  }
-
-  /**
-   * Dev mode: one line for a refused `login`, with the reason the server gives
-   * (`{code, message}`, or `{reason}` for an account change); the same refusal is logged once.
-   */
-  private reportRefusal(info: unknown): void {
-    const detail = (info ?? {}) as { code?: unknown; message?: unknown; reason?: unknown };
-    const why =
-      typeof detail.reason === 'string'
-        ? `ended the socket's authorization: the account behind it changed (${detail.reason})`
-        : `refused the socket's login (appName '${this.config.appName}'): ${
-            typeof detail.message === 'string'
-              ? `${detail.message} (${String(detail.code)})`
-              : 'the server gave no reason; check `appName` and the token'
-          }`;
-    this.report(
-      'n',
-      `the realtime server at ${this.config.socketUrl} ${why}. No events arrive until the ` +
-        'identity changes (sign-in, useAnonymousAuth(), a new token).',
-    );
-  }
-
-  /** Dev mode: logs `message` unless it is the last one logged; `kind` tags the condition. */
-  private report(kind: string, message: string): void {
-    const line = `${kind}|${message}`;
-    if (line === this.reported) return;
-    this.reported = line;
-    (kind ? console.warn : console.info)(`ngx-backand: ${message}`);
   }
 
   private setState(state: BackandSocketState): void {

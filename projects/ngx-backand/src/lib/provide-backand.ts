@@ -28,8 +28,10 @@ export function _backandGuard(): void {
   const above = inject(_BACKAND_PROVIDED, { optional: true, skipSelf: true });
   if (here.length > 1 || above) {
     throw new Error(
-      'ngx-backand: provideBackand() / BackandModule.forRoot() was provided more than once. ' +
-        'Provide it once, in the application config (or the root module).',
+      typeof ngDevMode === 'undefined' || ngDevMode
+        ? 'ngx-backand: provideBackand() / BackandModule.forRoot() was provided more than once. ' +
+          'Provide it once, in the application config (or the root module).'
+        : 'ngx-backand: provided more than once',
     );
   }
 }
