@@ -129,7 +129,7 @@ function missingConfig(): never {
  * Internal: read `BACKAND_CONFIG` instead.
  */
 export const _BACKAND_USER_CONFIG = new InjectionToken<BackandConfig | (() => BackandConfig)>(
-  'ngx-backand _BACKAND_USER_CONFIG',
+  typeof ngDevMode === 'undefined' || ngDevMode ? 'ngx-backand _BACKAND_USER_CONFIG' : '',
 );
 
 /** Where relative URLs are resolved (see `BackandConfig.apiUrl`). */

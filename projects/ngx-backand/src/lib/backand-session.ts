@@ -152,7 +152,7 @@ export class _BackandSession {
           outcome.error(toBackandError(error));
         },
       });
-    return this.refreshing;
+    return outcome;
   }
 
   private bearerHeaders(token: string): Record<string, string> {

@@ -36,7 +36,7 @@ export type _BackandSocketFactory = (url: string) => Promise<_BackandSocketLike>
  * { provide: _BACKAND_SOCKET_FACTORY, useValue: (url: string) => fake._create(url) }
  */
 export const _BACKAND_SOCKET_FACTORY = new InjectionToken<_BackandSocketFactory>(
-  'ngx-backand _BACKAND_SOCKET_FACTORY',
+  typeof ngDevMode === 'undefined' || ngDevMode ? 'ngx-backand _BACKAND_SOCKET_FACTORY' : '',
   { providedIn: 'root', factory: () => loadSocketIo },
 );
 

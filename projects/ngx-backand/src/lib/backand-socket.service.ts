@@ -129,7 +129,7 @@ export class BackandSocketService {
         (error: unknown) => {
           this.creating = false;
           this.stateSignal.set('disconnected');
-          console.error('ngx-backand: the realtime socket could not be created.', error);
+          console.error('ngx-backand: no socket', error);
         },
       );
     });

@@ -17,7 +17,9 @@ import {
 } from './backand-config';
 
 /** Marks an injector that received `provideBackand()`; multi, so two calls in one list show. */
-export const _BACKAND_PROVIDED = new InjectionToken<true[]>('ngx-backand _BACKAND_PROVIDED');
+export const _BACKAND_PROVIDED = new InjectionToken<true[]>(
+  typeof ngDevMode === 'undefined' || ngDevMode ? 'ngx-backand _BACKAND_PROVIDED' : '',
+);
 
 /**
  * Fails when Backand is configured twice: twice in one provider list, or again in a child
@@ -30,7 +32,7 @@ export function _backandGuard(): void {
     throw new Error(
       typeof ngDevMode === 'undefined' || ngDevMode
         ? 'ngx-backand: provideBackand() / BackandModule.forRoot() was provided more than once. ' +
-          'Provide it once, in the application config (or the root module).'
+            'Provide it once, in the application config (or the root module).'
         : 'ngx-backand: provided more than once',
     );
   }
