@@ -4,7 +4,6 @@ import {
   Injector,
   assertInInjectionContext,
   inject,
-  runInInjectionContext,
 } from '@angular/core';
 import type { Observable, Subscription } from 'rxjs';
 
@@ -34,17 +33,20 @@ export function listenWithLifecycle<T>(
 ): Subscription {
   let destroyRef = options.destroyRef ?? null;
   let view: ChangeDetectorRef | null = null;
-  const fromContext = () => {
-    destroyRef ??= inject(DestroyRef);
-    view = inject(ChangeDetectorRef, { optional: true });
-  };
-  if (options.injector) {
-    runInInjectionContext(options.injector, fromContext);
-  } else if (!destroyRef) {
-    if (isInInjectionContext()) fromContext();
-    else if (typeof ngDevMode === 'undefined' || ngDevMode) warnUnbound(event, callback);
-  } else if (isInInjectionContext()) {
-    view = inject(ChangeDetectorRef, { optional: true });
+  const injector = options.injector;
+  if (injector) {
+    destroyRef ??= injector.get(DestroyRef);
+    view = injector.get(ChangeDetectorRef, null);
+  } else {
+    try {
+      // `inject()` throws outside an injection context (there is no public predicate for it).
+      view = inject(ChangeDetectorRef, { optional: true });
+      destroyRef ??= inject(DestroyRef);
+    } catch {
+      if (!destroyRef && (typeof ngDevMode === 'undefined' || ngDevMode)) {
+        warnUnbound(event, callback);
+      }
+    }
   }
   const subscription = events.subscribe((data) => {
     callback(data);
@@ -81,16 +83,6 @@ function warnUnbound(event: string, callback: (data: never) => void): void {
       '{ destroyRef } (a field `private readonly destroyRef = inject(DestroyRef)`), call on() in the ' +
       'constructor or a field initialiser, or use on(event).subscribe(…) and unsubscribe yourself.',
   );
-}
-
-/** Whether `inject()` may be called here (there is no public predicate for it). */
-function isInInjectionContext(): boolean {
-  try {
-    assertInInjectionContext(isInInjectionContext);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /**
