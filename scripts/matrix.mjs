@@ -9,6 +9,7 @@
 //                Angular 21 on Node 20, Angular 22 on Node 22, and Angular 22's SSR app on Node 24
 //   browser    Playwright + Chromium on every built app: the REST list and a live event reach the
 //              page; the SSR page is rendered on the server (list included, no socket opened)
+//   builds     no build warning caused by the SDK, and no socket.io-client in SSR server bundles
 //   server     backand-server's jest suite on Node 22 and 24, from a scratch copy whose
 //              better-sqlite3 is built for that Node (the shared node_modules stays as it is);
 //              Node 20 is `npm test`
@@ -225,6 +226,34 @@ async function installConsumer({ dir, node: major }) {
   installedBy.set(dir, node.version);
 }
 
+/** What the SDK brings into a build: itself, Socket.IO and the CommonJS modules it used to pull in. */
+const SDK_CAUSED = /ngx-backand|socket\.io|engine\.io|xmlhttprequest|\bdebug\b|\bws\b/;
+
+/** `ng build` prints no warning caused by the SDK (e.g. "Module 'debug' … is not ESM"). */
+function checkNoSdkWarnings(label, output) {
+  // The CLI prints each warning as a block that starts with "▲ [WARNING]".
+  const warnings = output.split(/(?=▲ \[WARNING\])/).filter((b) => b.startsWith('▲ [WARNING]'));
+  const caused = warnings.filter((block) => SDK_CAUSED.test(block));
+  if (caused.length) {
+    throw new Error(`${label}: ng build printed warnings caused by the SDK:\n${caused.join('\n')}`);
+  }
+  console.log(`  ok    ${label}: no SDK-caused build warning (${warnings.length} other)`);
+}
+
+/** The server bundle of an SSR app carries no socket.io-client / engine.io-client. */
+function checkServerBundleHasNoSocketIo(label, dir) {
+  // Strings that only Socket.IO's client code contains, minified or not.
+  const markers = ['xhr poll error', 'reconnect_attempt'];
+  for (const file of readdirSync(dir, { recursive: true })) {
+    if (!/\.m?js$/.test(file)) continue;
+    const text = readFileSync(join(dir, file), 'utf8');
+    const found = markers.find((m) => text.includes(m));
+    if (found)
+      throw new Error(`${label}: server bundle ${file} contains socket.io-client ("${found}")`);
+  }
+  console.log(`  ok    ${label}: no socket.io-client in the server bundle`);
+}
+
 /** `ng build` of a consumer's apps with the cell's Node. */
 async function buildConsumer({ dir, node: major, apps, outDir = 'dist' }) {
   const cell = cellName({ dir, node: major });
@@ -236,11 +265,15 @@ async function buildConsumer({ dir, node: major, apps, outDir = 'dist' }) {
   for (const app of apps) {
     const output = `${outDir}/${app}`;
     rmSync(join(cwd, output), { recursive: true, force: true });
-    await run(`${cell} ng build ${app}`, 'npx', ['ng', 'build', app, '--output-path', output], {
-      cwd,
-      node,
-    });
+    const log = await run(
+      `${cell} ng build ${app}`,
+      'npx',
+      ['ng', 'build', app, '--output-path', output],
+      { cwd, node },
+    );
     const built = join(cwd, output);
+    checkNoSdkWarnings(`${cell} ${app}`, log);
+    if (app === 'ssr') checkServerBundleHasNoSocketIo(`${cell} ${app}`, join(built, 'server'));
     builtApps.push({
       name: `${dir.split('/')[1]}/${app} (Angular ${angular}) on Node ${node.version}`,
       shape: app,

@@ -63,3 +63,49 @@ describe('RealtimeHub login details', () => {
     }
   });
 });
+
+describe('RealtimeHub login refusals (ext: notAuthorized carries {code, message})', () => {
+  let server: RunningServer;
+  const sockets: Socket[] = [];
+
+  beforeAll(async () => {
+    server = await startTestServer();
+  });
+  afterAll(async () => {
+    for (const s of sockets) s.close();
+    await server.close();
+  });
+
+  async function refusal(...login: unknown[]): Promise<unknown> {
+    const socket = io(server.url, { transports: ['websocket'], reconnection: false });
+    sockets.push(socket);
+    await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+    const reply = new Promise<unknown>((resolve) => {
+      socket.once('authorized', () => resolve('authorized'));
+      socket.once('notAuthorized', (info: unknown) => resolve(info));
+    });
+    socket.emit('login', ...login);
+    return reply;
+  }
+
+  it.each([
+    [[null, 'demo-anonymous-token', 'not-demo'], 'appName', /unknown app "not-demo"/],
+    [['Bearer not.a.jwt', 'demo-anonymous-token', 'demo'], 'token', /invalid or expired token/],
+    [[null, 'wrong-anonymous-token', 'demo'], 'anonymousToken', /invalid anonymous token/],
+    [[null, null, 'demo'], 'noCredentials', /no token/],
+    [
+      [`Basic ${Buffer.from('demo-master-token:nope').toString('base64')}`, null, 'demo'],
+      'credentials',
+      /invalid credentials/,
+    ],
+  ])('login(%j) is refused with code %s', async (login, code, message) => {
+    const info = (await refusal(...login)) as { code: string; message: string };
+    expect(info).toEqual({ code, message: expect.stringMatching(message) });
+    // Not the `{reason}` of the unsolicited notice, which clients skip as an answer.
+    expect(info).not.toHaveProperty('reason');
+  });
+
+  it('still authorizes a good login', async () => {
+    expect(await refusal(null, 'demo-anonymous-token', 'demo')).toBe('authorized');
+  });
+});

@@ -14,6 +14,18 @@ import { UserSockets, type SavedIdentity, type SocketData } from './user-sockets
  */
 const UNSOLICITED = { reason: 'accountChanged' } as const;
 
+/**
+ * **(ext)** Why a `login` was refused, the argument of the `notAuthorized` that answers it:
+ * `code` is machine-readable, `message` is for people. Clients that ignore the argument see the
+ * same event as before. (Not `reason`: that key marks the unsolicited notice above.)
+ */
+export interface LoginRefusal {
+  readonly code: 'appName' | 'token' | 'anonymousToken' | 'credentials' | 'noCredentials' | 'error';
+  readonly message: string;
+}
+
+const refusal = (code: LoginRefusal['code'], message: string): LoginRefusal => ({ code, message });
+
 /** How long a socket that failed `login` stays connected, so it can read `notAuthorized`. */
 const NOT_AUTHORIZED_GRACE_MS = 1000;
 
@@ -146,7 +158,7 @@ export class RealtimeHub implements EmitTarget {
       data.logins = (data.logins ?? Promise.resolve())
         .then(() => this.login(socket, token, anonymousToken, appName))
         .catch(() => {
-          if (socket.connected) socket.emit('notAuthorized');
+          if (socket.connected) socket.emit('notAuthorized', refusal('error', 'login failed'));
         });
     });
     socket.on(LIVE_QUERY_EVENTS.subscribe, (payload: unknown, ack: unknown) => {
@@ -199,16 +211,17 @@ export class RealtimeHub implements EmitTarget {
     anonymousToken: unknown,
     appName: unknown,
   ): Promise<void> {
-    let identity: Identity | null = null;
+    let identity: Identity | LoginRefusal;
     try {
       identity = await this.identify(token, anonymousToken, appName);
     } catch {
-      identity = null;
+      // Basic credentials that do not hold throw, like their REST counterpart.
+      identity = refusal('credentials', 'invalid credentials');
     }
     if (socket.disconnected) return;
     this.leaveAudience(socket);
-    if (!identity) {
-      socket.emit('notAuthorized');
+    if ('code' in identity) {
+      socket.emit('notAuthorized', identity);
       clearTimeout(this.kickTimers.get(socket));
       this.kickTimers.set(
         socket,
@@ -258,20 +271,29 @@ export class RealtimeHub implements EmitTarget {
     token: unknown,
     anonymousToken: unknown,
     appName: unknown,
-  ): Promise<Identity | null> {
-    if (typeof appName !== 'string' || !this.resolver.isThisApp(appName)) return null;
+  ): Promise<Identity | LoginRefusal> {
+    if (typeof appName !== 'string' || !this.resolver.isThisApp(appName)) {
+      // The name the client sent is echoed (it is the client's own), the server's is not.
+      return refusal('appName', `unknown app ${JSON.stringify(String(appName).slice(0, 100))}`);
+    }
     // A token wins over the anonymous token, which Backand clients always send along.
     if (typeof token === 'string' && token.trim() !== '') {
       const value = token.trim();
       const bearer = /^bearer\s+(.+)$/i.exec(value);
-      if (bearer) return this.resolver.fromBearer(bearer[1]!, value);
       if (/^basic\s+/i.test(value)) return this.resolver.fromHeaders({ authorization: value });
-      return this.resolver.fromBearer(value, `Bearer ${value}`);
+      const identity = await this.resolver.fromBearer(
+        bearer ? bearer[1]! : value,
+        bearer ? value : `Bearer ${value}`,
+      );
+      return identity ?? refusal('token', 'invalid or expired token');
     }
     if (typeof anonymousToken === 'string' && anonymousToken !== '') {
-      return this.resolver.fromAnonymousToken(anonymousToken);
+      return (
+        this.resolver.fromAnonymousToken(anonymousToken) ??
+        refusal('anonymousToken', 'invalid anonymous token')
+      );
     }
-    return null;
+    return refusal('noCredentials', 'no token and no anonymous token');
   }
 
   private leaveAudience(socket: Socket): void {

@@ -143,8 +143,13 @@ describe('answers to logins', () => {
       'notAuthorized',
       'authorized',
     ]);
-    // (Connection-state recovery may add its offset string as an argument; no `reason` object.)
-    expect(answers().filter((e) => typeof e.data === 'object' && e.data !== null)).toEqual([]);
+    // (Connection-state recovery may add its offset string as an argument.) No answer carries the
+    // `reason` of the unsolicited notice; refusals say why with `{code, message}` (ext).
+    const objects = answers()
+      .map((e) => e.data)
+      .filter((d): d is object => typeof d === 'object' && d !== null);
+    expect(objects.filter((d) => 'reason' in d)).toEqual([]);
+    expect(objects.map((d) => (d as { code?: unknown }).code)).toEqual(['token', 'appName']);
 
     // The last login stands: the user's own notes reach the socket.
     const start = p.log.length;

@@ -3,10 +3,10 @@ import type { BackandGetOneParams, BackandListParams, BackandWriteParams } from 
 
 // Angular's default codec leaves `:`, `,`, `$`… unescaped; JSON values travel fully encoded.
 const STRICT_CODEC: HttpParameterCodec = {
-  encodeKey: (key) => encodeURIComponent(key),
-  encodeValue: (value) => encodeURIComponent(value),
-  decodeKey: (key) => decodeURIComponent(key),
-  decodeValue: (value) => decodeURIComponent(value),
+  encodeKey: encodeURIComponent,
+  encodeValue: encodeURIComponent,
+  decodeKey: decodeURIComponent,
+  decodeValue: decodeURIComponent,
 };
 
 type ParamValue = string | number | boolean | object | null | undefined;

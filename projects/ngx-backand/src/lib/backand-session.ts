@@ -1,19 +1,16 @@
 import { HttpClient, HttpHeaders } from '@angular/common/http';
 import { Injectable, PLATFORM_ID, inject, signal } from '@angular/core';
 import {
+  AsyncSubject,
   Observable,
   Subject,
-  catchError,
   defer,
   from,
   isObservable,
   map,
   of,
-  shareReplay,
   take,
-  tap,
   throwError,
-  finalize,
 } from 'rxjs';
 import { BACKAND_CONFIG } from './backand-config';
 import { toBackandError } from './backand-error';
@@ -133,24 +130,29 @@ export class _BackandSession {
       appName: this.config.appName,
       grant_type: 'password',
     }).toString();
-    this.refreshing = this.http
+    // Single flight without a replaying operator: one request, its outcome multicast to every
+    // caller through an AsyncSubject (late subscribers still get it).
+    const outcome = new AsyncSubject<void>();
+    this.refreshing = outcome;
+    this.http
       .post<BackandTokenResponse>(`${this.config.apiUrl}/token`, form, {
         headers: new HttpHeaders({ 'Content-Type': 'application/x-www-form-urlencoded' }),
       })
-      .pipe(
-        tap((response) =>
+      .subscribe({
+        next: (response) => {
+          this.refreshing = null;
           // A refresh answer may omit the refresh token; keep the one we have.
-          this.setSignedIn({ refresh_token: details.refresh_token, ...response }),
-        ),
-        map(() => undefined),
-        catchError((error: unknown) => {
+          this.setSignedIn({ refresh_token: details.refresh_token, ...response });
+          outcome.next();
+          outcome.complete();
+        },
+        error: (error: unknown) => {
+          this.refreshing = null;
           this.clear();
-          return throwError(() => toBackandError(error));
-        }),
-        finalize(() => (this.refreshing = null)),
-        shareReplay({ bufferSize: 1, refCount: false }),
-      );
-    return this.refreshing;
+          outcome.error(toBackandError(error));
+        },
+      });
+    return outcome;
   }
 
   private bearerHeaders(token: string): Record<string, string> {

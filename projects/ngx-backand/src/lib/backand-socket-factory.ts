@@ -36,13 +36,23 @@ export type _BackandSocketFactory = (url: string) => Promise<_BackandSocketLike>
  * { provide: _BACKAND_SOCKET_FACTORY, useValue: (url: string) => fake._create(url) }
  */
 export const _BACKAND_SOCKET_FACTORY = new InjectionToken<_BackandSocketFactory>(
-  'ngx-backand _BACKAND_SOCKET_FACTORY',
+  typeof ngDevMode === 'undefined' || ngDevMode ? 'ngx-backand _BACKAND_SOCKET_FACTORY' : '',
   { providedIn: 'root', factory: () => loadSocketIo },
 );
 
 async function loadSocketIo(url: string): Promise<_BackandSocketLike> {
-  // Loaded here, on the first connect, so apps that never listen don't ship Socket.IO.
-  const { io } = await import('socket.io-client');
+  // The server build of an Angular app defines `ngServerMode` as `true`: this branch is then the
+  // only code left and the bundler never sees the import below, so server bundles carry no
+  // Socket.IO (nor its Node-only CommonJS dependencies). Nothing connects on the server anyway.
+  if (typeof ngServerMode !== 'undefined' && ngServerMode) {
+    throw new Error('ngx-backand: no realtime socket on the server platform.');
+  } else {
+    return createSocket(url, (await import('socket.io-client')).io);
+  }
+}
+
+/** The socket of `socketUrl` (loaded on the first connect, so apps that never listen don't ship Socket.IO). */
+function createSocket(url: string, io: typeof import('socket.io-client').io): _BackandSocketLike {
   // Reconnection per PROTOCOL §5: 1 s rising to 5 s, unlimited attempts.
   // A path in socketUrl is where the server is mounted, not a Socket.IO namespace.
   const parsed = new URL(url);

@@ -8,6 +8,12 @@ import { _BackandSession } from './backand-session';
 import { _BACKAND_SOCKET_FACTORY, type _BackandSocketLike } from './backand-socket-factory';
 import type { BackandSocketState } from './backand-types';
 import { type BackandListenOptions, listenWithLifecycle } from './listen-with-lifecycle';
+import {
+  type _ReportedLine,
+  _reportConnected,
+  _reportRefusal,
+  _reportUnreachable,
+} from './socket-diagnostics';
 
 /** One event's single socket handler, shared by all its subscribers. */
 interface ListenerRecord {
@@ -51,6 +57,8 @@ export class BackandSocketService {
   private loginSeq = 0;
   /** Logins sent on this connection and not yet answered; only the latest answer counts. */
   private unanswered = 0;
+  /** Dev mode: the last diagnostic line, so a condition is reported once, not per retry. */
+  private reported: _ReportedLine = '';
   private readonly identitySubscription: Subscription = this.session.identityChanges.subscribe(() =>
     this.onIdentityChange(),
   );
@@ -93,7 +101,7 @@ export class BackandSocketService {
     options?: BackandListenOptions,
   ): Observable<unknown> | Subscription {
     const events = this.events(event);
-    return callback ? listenWithLifecycle(events, callback, options) : events;
+    return callback ? listenWithLifecycle(events, callback, options, event) : events;
   }
 
   /**
@@ -122,7 +130,7 @@ export class BackandSocketService {
         (error: unknown) => {
           this.creating = false;
           this.stateSignal.set('disconnected');
-          console.error('ngx-backand: the realtime socket could not be created.', error);
+          console.error('ngx-backand: no socket', error);
         },
       );
     });
@@ -205,16 +213,24 @@ export class BackandSocketService {
     }
     this.socket = socket;
     socket.on('connect', () => {
+      if (typeof ngDevMode === 'undefined' || ngDevMode) {
+        this.reported = _reportConnected(this.reported, this.config.socketUrl);
+      }
       this.unanswered = 0;
       this.setState('connecting');
       this.login();
     });
     socket.on('authorized', (info?: unknown) => {
       if (isUnsolicited(info) ? this.unanswered > 0 : this.answered()) return;
+      if (typeof ngDevMode === 'undefined' || ngDevMode) this.reported = '';
       this.setState('authorized');
       this.authorizedSubject.next();
     });
     socket.on('notAuthorized', (info?: unknown) => {
+      if (typeof ngDevMode === 'undefined' || ngDevMode) {
+        const { socketUrl, appName } = this.config;
+        this.reported = _reportRefusal(this.reported, info, socketUrl, appName);
+      }
       if (isUnsolicited(info)) {
         // The account behind the socket changed (signed out elsewhere, deleted, expired): the
         // server keeps the socket open for a new login, which the next identity change sends.
@@ -232,7 +248,10 @@ export class BackandSocketService {
       const retrying = reason !== 'io client disconnect' && reason !== 'io server disconnect';
       this.setState(retrying && this.wanted ? 'connecting' : 'disconnected');
     });
-    socket.on('connect_error', () => {
+    socket.on('connect_error', (error?: unknown) => {
+      if (typeof ngDevMode === 'undefined' || ngDevMode) {
+        this.reported = _reportUnreachable(this.reported, this.config.socketUrl, error);
+      }
       if (socket.active === false) this.setState('disconnected');
     });
     for (const [event, record] of this.listeners) socket.on(event, record.handler);

@@ -1,15 +1,5 @@
 import { Injectable, inject } from '@angular/core';
-import {
-  Observable,
-  Subscription,
-  catchError,
-  defer,
-  map,
-  of,
-  switchMap,
-  tap,
-  throwError,
-} from 'rxjs';
+import { Observable, Subscription, catchError, defer, map, of, switchMap, throwError } from 'rxjs';
 import { BACKAND_CONFIG } from './backand-config';
 import { BackandError } from './backand-error';
 import type { BackandEventData } from './backand-event-map';
@@ -158,8 +148,7 @@ export class BackandService {
       }
       return this.http.request<unknown>('GET', '/1/user/signout').pipe(
         catchError(() => of(null)),
-        map(() => undefined),
-        tap(() => this.session.clear()),
+        map(() => this.session.clear()),
       );
     });
   }

@@ -4,7 +4,6 @@ import {
   Injector,
   assertInInjectionContext,
   inject,
-  runInInjectionContext,
 } from '@angular/core';
 import type { Observable, Subscription } from 'rxjs';
 
@@ -30,19 +29,24 @@ export function listenWithLifecycle<T>(
   events: Observable<T>,
   callback: (data: T) => void,
   options: BackandListenOptions = {},
+  event = '',
 ): Subscription {
   let destroyRef = options.destroyRef ?? null;
   let view: ChangeDetectorRef | null = null;
-  const fromContext = () => {
-    destroyRef ??= inject(DestroyRef);
-    view = inject(ChangeDetectorRef, { optional: true });
-  };
-  if (options.injector) {
-    runInInjectionContext(options.injector, fromContext);
-  } else if (!destroyRef) {
-    if (isInInjectionContext()) fromContext();
-  } else if (isInInjectionContext()) {
-    view = inject(ChangeDetectorRef, { optional: true });
+  const injector = options.injector;
+  if (injector) {
+    destroyRef ??= injector.get(DestroyRef);
+    view = injector.get(ChangeDetectorRef, null);
+  } else {
+    try {
+      // `inject()` throws outside an injection context (there is no public predicate for it).
+      view = inject(ChangeDetectorRef, { optional: true });
+      destroyRef ??= inject(DestroyRef);
+    } catch {
+      if (!destroyRef && (typeof ngDevMode === 'undefined' || ngDevMode)) {
+        warnUnbound(event, callback);
+      }
+    }
   }
   const subscription = events.subscribe((data) => {
     callback(data);
@@ -60,14 +64,25 @@ export function listenWithLifecycle<T>(
   return subscription;
 }
 
-/** Whether `inject()` may be called here (there is no public predicate for it). */
-function isInInjectionContext(): boolean {
-  try {
-    assertInInjectionContext(isInInjectionContext);
-    return true;
-  } catch {
-    return false;
-  }
+/** Call sites already warned about (event + callback source), so each warns once. */
+const warned = new Set<string>();
+
+/**
+ * Dev mode only: a callback listener with no lifecycle lives until its `Subscription` is ended,
+ * typically a leak when `on()` is called from `ngOnInit` (a component re-created keeps adding
+ * listeners). Warns once per call site, naming the event and the fix.
+ */
+function warnUnbound(event: string, callback: (data: never) => void): void {
+  const site = `${event}\n${String(callback)}`;
+  if (warned.has(site)) return;
+  warned.add(site);
+  console.warn(
+    `ngx-backand: on('${event}', callback) was called outside an injection context without ` +
+      '{ destroyRef } or { injector }, so the listener is never removed automatically (called from ' +
+      'ngOnInit, it adds one more listener each time the component is created). Pass ' +
+      '{ destroyRef } (a field `private readonly destroyRef = inject(DestroyRef)`), call on() in the ' +
+      'constructor or a field initialiser, or use on(event).subscribe(…) and unsubscribe yourself.',
+  );
 }
 
 /**

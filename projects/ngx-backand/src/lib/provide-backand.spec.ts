@@ -2,6 +2,8 @@ import { provideHttpClient } from '@angular/common/http';
 import { provideHttpClientTesting } from '@angular/common/http/testing';
 import {
   ApplicationInitStatus,
+  DOCUMENT,
+  PLATFORM_ID,
   EnvironmentInjector,
   Injectable,
   createEnvironmentInjector,
@@ -57,6 +59,47 @@ describe('provideBackand', () => {
     expect(() => createEnvironmentInjector([provideBackand({ appName: 'b' })], root)).toThrow(
       /more than once/,
     );
+  });
+});
+
+describe('without provideBackand()', () => {
+  it.each([
+    ['BACKAND_CONFIG', BACKAND_CONFIG],
+    ['BackandService', BackandService],
+  ])(
+    'injecting %s says to call provideBackand() / BackandModule.forRoot() (not NG0201)',
+    (_, token) => {
+      TestBed.configureTestingModule({
+        providers: [provideHttpClient(), provideHttpClientTesting()],
+      });
+      expect(() => TestBed.inject(token as never)).toThrow(
+        /no configuration \(BACKAND_CONFIG\)\. Call provideBackand\(.*BackandModule\.forRoot\(/,
+      );
+    },
+  );
+});
+
+describe('relative apiUrl', () => {
+  it('is resolved against the document base URL in the browser', () => {
+    setup([provideBackand({ appName: 'demo', apiUrl: '/api' })]);
+    const base = TestBed.inject(DOCUMENT).baseURI;
+    expect(TestBed.inject(BACKAND_CONFIG).apiUrl).toBe(new URL('/api', base).href);
+  });
+
+  it('is resolved against serverOrigin on the server platform', () => {
+    setup([
+      { provide: PLATFORM_ID, useValue: 'server' },
+      provideBackand({ appName: 'demo', apiUrl: '/api', serverOrigin: 'http://10.0.0.5:4000' }),
+    ]);
+    expect(TestBed.inject(BACKAND_CONFIG).apiUrl).toBe('http://10.0.0.5:4000/api');
+  });
+
+  it('fails at start-up on the server platform without serverOrigin', () => {
+    setup([
+      { provide: PLATFORM_ID, useValue: 'server' },
+      provideBackand({ appName: 'demo', apiUrl: '' }),
+    ]);
+    expect(() => TestBed.inject(ApplicationInitStatus)).toThrow(/set `serverOrigin`/);
   });
 });
 

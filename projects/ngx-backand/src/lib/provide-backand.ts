@@ -1,6 +1,9 @@
+import { isPlatformServer } from '@angular/common';
 import {
+  DOCUMENT,
   type EnvironmentProviders,
   InjectionToken,
+  PLATFORM_ID,
   type Provider,
   inject,
   makeEnvironmentProviders,
@@ -14,7 +17,9 @@ import {
 } from './backand-config';
 
 /** Marks an injector that received `provideBackand()`; multi, so two calls in one list show. */
-export const _BACKAND_PROVIDED = new InjectionToken<true[]>('ngx-backand _BACKAND_PROVIDED');
+export const _BACKAND_PROVIDED = new InjectionToken<true[]>(
+  typeof ngDevMode === 'undefined' || ngDevMode ? 'ngx-backand _BACKAND_PROVIDED' : '',
+);
 
 /**
  * Fails when Backand is configured twice: twice in one provider list, or again in a child
@@ -25,8 +30,10 @@ export function _backandGuard(): void {
   const above = inject(_BACKAND_PROVIDED, { optional: true, skipSelf: true });
   if (here.length > 1 || above) {
     throw new Error(
-      'ngx-backand: provideBackand() / BackandModule.forRoot() was provided more than once. ' +
-        'Provide it once, in the application config (or the root module).',
+      typeof ngDevMode === 'undefined' || ngDevMode
+        ? 'ngx-backand: provideBackand() / BackandModule.forRoot() was provided more than once. ' +
+            'Provide it once, in the application config (or the root module).'
+        : 'ngx-backand: provided more than once',
     );
   }
 }
@@ -42,7 +49,12 @@ export function _backandProviders(
       provide: BACKAND_CONFIG,
       useFactory: () => {
         const given = inject(_BACKAND_USER_CONFIG);
-        return resolveBackandConfig(typeof given === 'function' ? given() : given);
+        const server = isPlatformServer(inject(PLATFORM_ID));
+        return resolveBackandConfig(typeof given === 'function' ? given() : given, {
+          server,
+          // Relative URLs resolve against the page's base URL (`<base href>`), in the browser.
+          base: server ? null : (inject(DOCUMENT, { optional: true })?.baseURI ?? null),
+        });
       },
     },
     // Resolving the configuration here makes a bad one fail at start-up, not at first use.

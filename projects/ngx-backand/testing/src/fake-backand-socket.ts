@@ -58,6 +58,11 @@ export class FakeBackandSocket {
   url: string | null = null;
   /** How many times the SDK asked the socket to connect. */
   connectCalls = 0;
+  /**
+   * While `false` the server is unreachable: `connect()` does not connect; report each failed
+   * attempt with `failConnection()`, and end the outage with `reachable = true` + `reconnect()`.
+   */
+  reachable = true;
 
   constructor(options: FakeBackandSocketOptions = {}) {
     this.options = {
@@ -97,9 +102,17 @@ export class FakeBackandSocket {
     this.emit('authorized');
   }
 
-  /** Answers the pending login with `notAuthorized`. */
-  rejectLogin(): void {
-    this.emit('notAuthorized');
+  /**
+   * Answers the pending login with `notAuthorized`, with the server's reason when given
+   * (backand-server sends `{code, message}`, e.g. `{code: 'appName', message: 'unknown app "x"'}`).
+   */
+  rejectLogin(reason?: { code: string; message: string }): void {
+    this.emit('notAuthorized', reason);
+  }
+
+  /** A connection attempt failed (server unreachable), as Socket.IO reports it: `connect_error`. */
+  failConnection(error: unknown = new Error('xhr poll error')): void {
+    this.emit('connect_error', error);
   }
 
   /**
@@ -150,7 +163,7 @@ export class FakeBackandSocket {
       },
       connect: () => {
         this.connectCalls++;
-        this.reconnect();
+        if (this.reachable) this.reconnect();
       },
       disconnect: () => {
         if (!this.connectedNow) return;
