@@ -7,6 +7,7 @@ import { StatementCache } from '../storage/statement-cache';
 import { fieldTypeOf, toStored } from '../objects/fields';
 import { hashPassword, verifyPassword } from './passwords';
 import { canonicalUsername } from './username';
+import { UserTokens } from './user-tokens';
 
 /** A registered user, as the built-in `users` object stores it. */
 export interface UserRecord {
@@ -38,6 +39,8 @@ function dummyHash(): Promise<string> {
 /** Registered users and their credentials, refresh-token sessions and reset tokens. */
 export class UserStore {
   private readonly sql: StatementCache;
+  /** The users' own tokens (Basic `masterToken:userToken`). */
+  readonly userTokens: UserTokens;
   /** When rotated tokens were last pruned (epoch ms). */
   private prunedAt = 0;
 
@@ -46,6 +49,7 @@ export class UserStore {
     private readonly app: AppDefinition,
   ) {
     this.sql = new StatementCache(db);
+    this.userTokens = new UserTokens(db);
     // Ready before the first sign-in, which would otherwise take longer for an unknown user.
     void dummyHash();
     // After migrate-usernames: names are canonical, one account per name.
