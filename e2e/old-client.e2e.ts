@@ -443,12 +443,20 @@ test('actions by GET and POST, queries, functions, files and bulk', async ({ bro
   expect((check.body as { totalRows: number }).totalRows).toBe(1);
 });
 
-for (const pollingOnly of [false, true]) {
-  test(`backand.on: automatic and action events, private events to their user only${pollingOnly ? ' (long-polling only)' : ''}`, async ({
+const CLIENTS = [
+  { socketIo: 2, pollingOnly: false, label: 'socket.io-client 2' },
+  { socketIo: 2, pollingOnly: true, label: 'socket.io-client 2, long-polling only' },
+  { socketIo: 1, pollingOnly: false, label: 'socket.io-client 1.4.5' },
+] as const;
+
+for (const { socketIo, pollingOnly, label } of CLIENTS) {
+  test(`backand.on: automatic and action events, private events to their user only (${label})`, async ({
     browser,
   }) => {
-    const guest = await open(browser, { pollingOnly });
-    const ann = await open(browser, { pollingOnly });
+    const guest = await open(browser, { pollingOnly, socketIo });
+    const ann = await open(browser, { pollingOnly, socketIo });
+    const scripts = await guest.run(() => Array.from(document.scripts, (s) => s.src), 0);
+    expect(scripts[0]).toMatch(socketIo === 1 ? /socket\.io-1\.4\.5\.js$/ : /\/socket\.io\.js$/);
     const eio: string[] = [];
     for (const p of [guest, ann]) {
       p.page.on('requestfinished', (r) => {
@@ -501,63 +509,65 @@ for (const pollingOnly of [false, true]) {
     await ann.run((id) => window.settle(window.backand.object.remove('items', id)), id);
     await guest.waitFor('items.deleted', `"id":"${id}"`);
 
-    // Engine.IO v3 (the socket.io-client 2 protocol) over long-polling, across origins.
+    // Engine.IO v3 (the protocol of socket.io-client 1 and 2) over long-polling, across origins.
     expect(eio.length).toBeGreaterThan(0);
     expect(eio.every((u) => u.includes('EIO=3'))).toBe(true);
     expect(eio.some((u) => u.includes('transport=polling'))).toBe(true);
   });
 }
 
-test('when the session its socket carries ends, the socket listens on as a guest', async ({
-  browser,
-}) => {
-  const page = await open(browser);
-  const { email, password } = await signUp(page, 'fallback');
-  await page.load();
-  await page.waitFor('authorized');
-  const tag = unique('fallback');
-  await whisper(`${tag}-before`, [email]);
-  await page.waitFor('whisper', `${tag}-before`);
+for (const socketIo of [2, 1] as const) {
+  test(`when the session its socket carries ends, the socket listens on as a guest (socket.io-client ${socketIo === 1 ? '1.4.5' : '2'})`, async ({
+    browser,
+  }) => {
+    const page = await open(browser, { socketIo });
+    const { email, password } = await signUp(page, 'fallback');
+    await page.load();
+    await page.waitFor('authorized');
+    const tag = unique('fallback');
+    await whisper(`${tag}-before`, [email]);
+    await page.waitFor('whisper', `${tag}-before`);
 
-  // The password is changed on another device: this session ends.
-  const other = await bearerOf(api.url, email, password);
-  const changed = await rest(
-    api.url,
-    'POST',
-    '/1/user/changePassword',
-    { Authorization: other },
-    { oldPassword: password, newPassword: 'another-password' },
-  );
-  expect(changed.status).toBe(200);
-  const notice = await page.waitFor('authorized', 'sessionEnded');
-  expect(notice.data).toEqual({ reason: 'sessionEnded', guest: true });
+    // The password is changed on another device: this session ends.
+    const other = await bearerOf(api.url, email, password);
+    const changed = await rest(
+      api.url,
+      'POST',
+      '/1/user/changePassword',
+      { Authorization: other },
+      { oldPassword: password, newPassword: 'another-password' },
+    );
+    expect(changed.status).toBe(200);
+    const notice = await page.waitFor('authorized', 'sessionEnded');
+    expect(notice.data).toEqual({ reason: 'sessionEnded', guest: true });
 
-  await whisper(`${tag}-after`, [email]);
-  await shout(`${tag}-public`);
-  await page.waitFor('shout', `${tag}-public`);
-  expect(await page.mentioning(`${tag}-after`)).toEqual([]);
-  const names = (await page.heard()).map((e) => e.event);
-  expect(names).not.toContain('notAuthorized');
-  expect(names).not.toContain('disconnect');
+    await whisper(`${tag}-after`, [email]);
+    await shout(`${tag}-public`);
+    await page.waitFor('shout', `${tag}-public`);
+    expect(await page.mentioning(`${tag}-after`)).toEqual([]);
+    const names = (await page.heard()).map((e) => e.event);
+    expect(names).not.toContain('notAuthorized');
+    expect(names).not.toContain('disconnect');
 
-  // The app then signs out and goes on as a guest: the socket reconnects and stays.
-  const out = await page.run(() => window.settle(window.backand.signout()), 0);
-  expect(out.ok).toBe(true);
-  await page.run(() => window.settle(window.backand.useAnonymousAuth()), 0);
-  await expect
-    .poll(async () => (await page.heard()).filter((e) => e.event === 'connect').length)
-    .toBe(2);
-  const count = async () => (await page.heard()).filter((e) => e.event === 'authorized').length;
-  await expect.poll(count).toBeGreaterThanOrEqual(3);
-  // No refusal, so nothing drops the socket later: events go on arriving.
-  await shout(`${tag}-guest-1`);
-  await page.waitFor('shout', `${tag}-guest-1`);
-  await whisper(`${tag}-after-2`, [email]);
-  await shout(`${tag}-guest-2`);
-  await page.waitFor('shout', `${tag}-guest-2`);
-  expect(await page.mentioning(`${tag}-after-2`)).toEqual([]);
-  expect((await page.heard()).filter((e) => e.event === 'disconnect')).toHaveLength(1);
-});
+    // The app then signs out and goes on as a guest: the socket reconnects and stays.
+    const out = await page.run(() => window.settle(window.backand.signout()), 0);
+    expect(out.ok).toBe(true);
+    await page.run(() => window.settle(window.backand.useAnonymousAuth()), 0);
+    await expect
+      .poll(async () => (await page.heard()).filter((e) => e.event === 'connect').length)
+      .toBe(2);
+    const count = async () => (await page.heard()).filter((e) => e.event === 'authorized').length;
+    await expect.poll(count).toBeGreaterThanOrEqual(3);
+    // No refusal, so nothing drops the socket later: events go on arriving.
+    await shout(`${tag}-guest-1`);
+    await page.waitFor('shout', `${tag}-guest-1`);
+    await whisper(`${tag}-after-2`, [email]);
+    await shout(`${tag}-guest-2`);
+    await page.waitFor('shout', `${tag}-guest-2`);
+    expect(await page.mentioning(`${tag}-after-2`)).toEqual([]);
+    expect((await page.heard()).filter((e) => e.event === 'disconnect')).toHaveLength(1);
+  });
+}
 
 test('signout() before signin() moves a connected socket to the user', async ({ browser }) => {
   const page = await open(browser);

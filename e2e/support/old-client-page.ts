@@ -70,6 +70,8 @@ const EVENTS = [
 export interface OldClientOptions {
   /** Keep Socket.IO on HTTP long-polling (Engine.IO v3), never upgrading to WebSocket. */
   pollingOnly?: boolean;
+  /** The Socket.IO client the page loads as `io`: 2.x (default) or 1.4.5. */
+  socketIo?: 1 | 2;
   /** More `backand.init` settings (e.g. `masterToken` and `userToken`). */
   config?: Record<string, string>;
 }
@@ -104,7 +106,7 @@ export class OldClientPage {
   /** (Re)loads the page and runs `backand.init` as an app does at start (stored user kept). */
   async load(): Promise<void> {
     if (this.page.url().startsWith('http')) await this.page.reload();
-    else await this.page.goto('/');
+    else await this.page.goto(this.options.socketIo === 1 ? '/v1.html' : '/');
     await this.page.evaluate(
       ({ apiUrl, app, pollingOnly, events, config }) => {
         if (pollingOnly) {
