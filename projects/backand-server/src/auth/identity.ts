@@ -19,7 +19,12 @@ export interface Identity {
   sessionId?: number;
   /** When a user's credential stops working (epoch ms): token expiry or end of its session. */
   expiresAt?: number;
+  /** The user token a user authenticated with (Basic `masterToken:userToken`). */
+  userTokenId?: number;
 }
+
+/** What identifies a signed-in user's credential: its session, or its user token. */
+export type Credential = Pick<Identity, 'userId' | 'sessionId' | 'userTokenId'>;
 
 /** Whether an identity has full access: the master key or the `Admin` role. */
 export function isAdmin(identity: Identity): boolean {
@@ -115,19 +120,24 @@ export class IdentityResolver {
   }
 
   /**
-   * Re-checks a signed-in user's session: their current username and role, or `null` when the
-   * user was deleted or the session revoked or over.
+   * Re-checks a signed-in user's credential (session or user token): their current username and
+   * role, or `null` when the user was deleted, or the session revoked or over, or the user token
+   * replaced or revoked.
    */
-  currentUser(userId: string, sessionId: number): { username: string; role: string } | null {
+  currentUser(credential: Credential): { username: string; role: string } | null {
+    const { userId, sessionId, userTokenId } = credential;
+    if (!userId) return null;
     const user = this.users.findById(userId);
-    if (!user || !this.users.isSessionLive(sessionId)) return null;
-    if (canonicalUsername(user.email) !== user.email) return null;
-    return { username: user.email, role: user.role };
+    if (!user || canonicalUsername(user.email) !== user.email) return null;
+    const live =
+      sessionId !== undefined
+        ? this.users.isSessionLive(sessionId)
+        : userTokenId !== undefined && this.users.userTokens.isLive(user.id, userTokenId);
+    return live ? { username: user.email, role: user.role } : null;
   }
 
-  /** The guest identity when `token` is the app's anonymous token, else `null`. */
-  fromAnonymousToken(token: string): Identity | null {
-    if (!sameSecret(token, this.app.anonymousToken)) return null;
+  /** The guest identity of this app (the anonymous token's). */
+  guest(token: string | null = this.app.anonymousToken ?? null): Identity {
     return {
       kind: 'anonymous',
       username: null,
@@ -138,21 +148,44 @@ export class IdentityResolver {
     };
   }
 
+  /** The guest identity when `token` is the app's anonymous token, else `null`. */
+  fromAnonymousToken(token: string): Identity | null {
+    if (!sameSecret(token, this.app.anonymousToken)) return null;
+    return this.guest(token);
+  }
+
+  /**
+   * `Basic base64(masterToken:userToken)`: the master key with the app's `userToken` (full
+   * access), or with a user's own token (that user).
+   */
   private fromBasic(encoded: string, presented: string): Identity {
     const decoded = Buffer.from(encoded, 'base64').toString('utf8');
     const colon = decoded.indexOf(':');
     const master = colon < 0 ? decoded : decoded.slice(0, colon);
-    const user = colon < 0 ? '' : decoded.slice(colon + 1);
-    if (!sameSecret(master, this.app.masterToken) || !sameSecret(user, this.app.userToken)) {
-      throw new HttpError(401, 'Invalid master/user token');
+    const second = colon < 0 ? '' : decoded.slice(colon + 1);
+    const refused = new HttpError(401, 'Invalid master/user token');
+    if (!sameSecret(master, this.app.masterToken)) throw refused;
+    if (sameSecret(second, this.app.userToken)) {
+      return {
+        kind: 'master',
+        username: null,
+        role: 'Admin',
+        userId: null,
+        appName: this.app.appName,
+        token: presented,
+      };
     }
+    const grant = this.users.userTokens.find(second);
+    const user = grant ? this.users.findById(grant.userId) : undefined;
+    if (!grant || !user || canonicalUsername(user.email) !== user.email) throw refused;
     return {
-      kind: 'master',
-      username: null,
-      role: 'Admin',
-      userId: null,
+      kind: 'user',
+      username: user.email,
+      role: user.role,
+      userId: String(user.id),
       appName: this.app.appName,
       token: presented,
+      userTokenId: grant.tokenId,
     };
   }
 }

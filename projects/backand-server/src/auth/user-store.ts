@@ -8,6 +8,7 @@ import { fieldTypeOf, toStored } from '../objects/fields';
 import { isRelation } from '../objects/relations';
 import { hashPassword, verifyPassword } from './passwords';
 import { canonicalUsername } from './username';
+import { UserTokens } from './user-tokens';
 
 /** A registered user, as the built-in `users` object stores it. */
 export interface UserRecord {
@@ -39,6 +40,8 @@ function dummyHash(): Promise<string> {
 /** Registered users and their credentials, refresh-token sessions and reset tokens. */
 export class UserStore {
   private readonly sql: StatementCache;
+  /** The users' own tokens (Basic `masterToken:userToken`). */
+  readonly userTokens: UserTokens;
   /** When rotated tokens were last pruned (epoch ms). */
   private prunedAt = 0;
 
@@ -47,6 +50,7 @@ export class UserStore {
     private readonly app: AppDefinition,
   ) {
     this.sql = new StatementCache(db);
+    this.userTokens = new UserTokens(db);
     // Ready before the first sign-in, which would otherwise take longer for an unknown user.
     void dummyHash();
     // After migrate-usernames: names are canonical, one account per name.

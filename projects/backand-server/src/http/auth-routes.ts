@@ -6,6 +6,7 @@ import { signUpAnswer } from '../auth/sign-up-status';
 import { canonicalUsername } from '../auth/username';
 import { HttpError, RetryLaterError } from './http-error';
 import { isJsonObject } from './json-object';
+import { registerUserTokenRoutes } from './user-token-routes';
 
 /** The shortest password accepted on sign-up, change and reset. */
 export const MIN_PASSWORD_LENGTH = 6;
@@ -246,7 +247,7 @@ export function registerAuthRoutes(fastify: FastifyInstance, ctx: AppContext): v
     return {};
   });
 
-  fastify.post('/1/user/requestResetPassword', async (request) => {
+  fastify.post('/1/user/requestResetPassword', async (request, reply) => {
     const body = bodyOf(request);
     const appName = str(body, 'appName', 'appname');
     if (appName !== undefined && !ctx.resolver.isThisApp(appName)) {
@@ -257,10 +258,11 @@ export function registerAuthRoutes(fastify: FastifyInstance, ctx: AppContext): v
     const user = users.findByUsername(username);
     // Without a mail service the token goes to the log, and to an admin caller.
     const admin = await callerIsAdmin(ctx, request);
-    if (!user) return {};
+    // Backand answered an empty body: its clients compare the answer with ''.
+    if (!user) return reply.send('');
     const resetToken = users.issueResetToken(user.id);
     request.log.info({ username: user.email, resetToken }, 'password reset requested');
-    return admin ? { resetToken } : {};
+    return admin ? { resetToken } : reply.send('');
   });
 
   fastify.post('/1/user/resetPassword', async (request) => {
@@ -282,12 +284,30 @@ export function registerAuthRoutes(fastify: FastifyInstance, ctx: AppContext): v
 
   fastify.get('/api/account/profile', async (request) => {
     const identity = await ctx.resolver.fromHeaders(request.headers);
+    // A guest's details, as Backand answered them (its clients merge them into their own).
+    if (identity.kind === 'anonymous') return guestDetails(ctx);
     const user = identity.userId === null ? undefined : users.findById(identity.userId);
     if (identity.kind !== 'user' || !user) {
-      throw new HttpError(403, 'The profile needs a signed-in user');
+      throw new HttpError(403, 'The master key has no profile (use a user token)');
     }
     return userDetails(ctx, user);
   });
+
+  registerUserTokenRoutes(fastify, ctx);
+}
+
+/** The profile of a guest (the anonymous token). */
+export function guestDetails(ctx: AppContext): Record<string, unknown> {
+  return {
+    appName: ctx.app.appName,
+    username: 'Guest',
+    role: ctx.app.anonymousRole,
+    firstName: 'anonymous',
+    lastName: 'anonymous',
+    fullName: '',
+    regId: 0,
+    userId: null,
+  };
 }
 
 async function callerIsAdmin(ctx: AppContext, request: FastifyRequest): Promise<boolean> {

@@ -26,6 +26,12 @@ export interface LoginRefusal {
 
 const refusal = (code: LoginRefusal['code'], message: string): LoginRefusal => ({ code, message });
 
+/**
+ * **(ext)** The argument of the `authorized` that tells a socket its user's credential ended and
+ * it now listens as a guest (its login carried the anonymous token too). Answers no `login`.
+ */
+const FELL_BACK_TO_GUEST = { reason: 'sessionEnded', guest: true } as const;
+
 /** How long a socket that failed `login` stays connected, so it can read `notAuthorized`. */
 const NOT_AUTHORIZED_GRACE_MS = 1000;
 
@@ -74,8 +80,8 @@ export class RealtimeHub implements EmitTarget {
   recheckUser(userId: number | string): void {
     for (const socket of this.userSockets.of(String(userId))) {
       const saved = (socket.data as SocketData).identity;
-      if (!saved?.userId || saved.sessionId === undefined) continue;
-      const current = this.resolver.currentUser(saved.userId, saved.sessionId);
+      if (!saved?.userId || !hasCredential(saved)) continue;
+      const current = this.resolver.currentUser(saved);
       if (!current) this.revoke(socket);
       else if (current.role !== saved.role || current.username !== saved.username) {
         this.enter(socket, { ...saved, ...current });
@@ -199,9 +205,9 @@ export class RealtimeHub implements EmitTarget {
   private stillValid(data: SocketData | undefined): boolean {
     const saved = data?.identity;
     if (!saved || saved.kind !== 'user') return true;
-    if (!saved.userId || saved.sessionId === undefined) return false;
+    if (!saved.userId || !hasCredential(saved)) return false;
     if (saved.expiresAt !== undefined && saved.expiresAt <= Date.now()) return false;
-    const current = this.resolver.currentUser(saved.userId, saved.sessionId);
+    const current = this.resolver.currentUser(saved);
     return current !== null && current.role === saved.role && current.username === saved.username;
   }
 
@@ -211,17 +217,17 @@ export class RealtimeHub implements EmitTarget {
     anonymousToken: unknown,
     appName: unknown,
   ): Promise<void> {
-    let identity: Identity | LoginRefusal;
+    let found: Login | LoginRefusal;
     try {
-      identity = await this.identify(token, anonymousToken, appName);
+      found = await this.identify(token, anonymousToken, appName);
     } catch {
       // Basic credentials that do not hold throw, like their REST counterpart.
-      identity = refusal('credentials', 'invalid credentials');
+      found = refusal('credentials', 'invalid credentials');
     }
     if (socket.disconnected) return;
     this.leaveAudience(socket);
-    if ('code' in identity) {
-      socket.emit('notAuthorized', identity);
+    if ('code' in found) {
+      socket.emit('notAuthorized', found);
       clearTimeout(this.kickTimers.get(socket));
       this.kickTimers.set(
         socket,
@@ -230,6 +236,7 @@ export class RealtimeHub implements EmitTarget {
       return;
     }
     clearTimeout(this.kickTimers.get(socket));
+    const { identity } = found;
     const saved: SavedIdentity = {
       kind: identity.kind,
       username: identity.username,
@@ -238,6 +245,8 @@ export class RealtimeHub implements EmitTarget {
     };
     if (identity.sessionId !== undefined) saved.sessionId = identity.sessionId;
     if (identity.expiresAt !== undefined) saved.expiresAt = identity.expiresAt;
+    if (identity.userTokenId !== undefined) saved.userTokenId = identity.userTokenId;
+    if (identity.kind === 'user' && found.guestFallback) saved.guestFallback = true;
     this.enter(socket, saved);
     socket.emit('authorized');
   }
@@ -260,40 +269,55 @@ export class RealtimeHub implements EmitTarget {
 
   /**
    * Takes a socket out of every audience and tells it `notAuthorized`. It stays connected, so
-   * the client can log in again on it (with a refreshed token, or as a guest).
+   * the client can log in again on it (with a refreshed token, or as a guest). A socket whose
+   * login also carried the anonymous token becomes a guest instead, and is told so.
    */
   private revoke(socket: Socket): void {
+    const saved = (socket.data as SocketData).identity;
     this.leaveAudience(socket);
+    if (saved?.guestFallback) {
+      this.enter(socket, guestOf(this.resolver.guest()));
+      socket.emit('authorized', FELL_BACK_TO_GUEST);
+      return;
+    }
     socket.emit('notAuthorized', UNSOLICITED);
   }
 
+  /**
+   * Who a login is: its token's user (or the master key) when it has a token (a refused token
+   * is refused, whatever comes with it), else the guest of a valid anonymous token.
+   */
   private async identify(
     token: unknown,
     anonymousToken: unknown,
     appName: unknown,
-  ): Promise<Identity | LoginRefusal> {
+  ): Promise<Login | LoginRefusal> {
     if (typeof appName !== 'string' || !this.resolver.isThisApp(appName)) {
       // The name the client sent is echoed (it is the client's own), the server's is not.
       return refusal('appName', `unknown app ${JSON.stringify(String(appName).slice(0, 100))}`);
     }
+    const guest =
+      typeof anonymousToken === 'string' && anonymousToken !== ''
+        ? this.resolver.fromAnonymousToken(anonymousToken)
+        : null;
     // A token wins over the anonymous token, which Backand clients always send along.
     if (typeof token === 'string' && token.trim() !== '') {
-      const value = token.trim();
-      const bearer = /^bearer\s+(.+)$/i.exec(value);
-      if (/^basic\s+/i.test(value)) return this.resolver.fromHeaders({ authorization: value });
-      const identity = await this.resolver.fromBearer(
-        bearer ? bearer[1]! : value,
-        bearer ? value : `Bearer ${value}`,
-      );
-      return identity ?? refusal('token', 'invalid or expired token');
+      const identity = await this.fromToken(token.trim());
+      return identity
+        ? { identity, guestFallback: guest !== null }
+        : refusal('token', 'invalid or expired token');
     }
     if (typeof anonymousToken === 'string' && anonymousToken !== '') {
-      return (
-        this.resolver.fromAnonymousToken(anonymousToken) ??
-        refusal('anonymousToken', 'invalid anonymous token')
-      );
+      return guest ? { identity: guest } : refusal('anonymousToken', 'invalid anonymous token');
     }
     return refusal('noCredentials', 'no token and no anonymous token');
+  }
+
+  private fromToken(value: string): Promise<Identity | null> {
+    const bearer = /^bearer\s+(.+)$/i.exec(value);
+    if (bearer) return this.resolver.fromBearer(bearer[1]!, value);
+    if (/^basic\s+/i.test(value)) return this.resolver.fromHeaders({ authorization: value });
+    return this.resolver.fromBearer(value, `Bearer ${value}`);
   }
 
   private leaveAudience(socket: Socket): void {
@@ -304,6 +328,21 @@ export class RealtimeHub implements EmitTarget {
     data.identity = undefined;
     for (const room of [...socket.rooms]) if (room !== socket.id) socket.leave(room);
   }
+}
+
+/** The outcome of a `login`. */
+interface Login {
+  identity: Identity;
+  /** A user's login that also carried the app's anonymous token. */
+  guestFallback?: boolean;
+}
+
+function hasCredential(saved: SavedIdentity): boolean {
+  return saved.sessionId !== undefined || saved.userTokenId !== undefined;
+}
+
+function guestOf(identity: Identity): SavedIdentity {
+  return { kind: identity.kind, username: null, role: identity.role, userId: null };
 }
 
 /** Backand sends a string that holds JSON as the parsed value. */

@@ -8,6 +8,8 @@ import { signIn, startTestServer, type TokenResponse } from '../testing/test-ser
 // token expiry all reach sockets that are already logged in. Absence of an event is proved with
 // a later barrier: an emitAll 'broadcast' for sockets that keep an audience, the answer to a new
 // guest login for sockets that lost theirs (the server writes to a socket in order).
+// Sockets here log in as the ngx-backand SDK does, with no anonymous token beside the bearer
+// token; one whose login carries both falls back to the guest audience (guest-fallback.spec.ts).
 
 const APP = 'demo';
 const ANON = 'demo-anonymous-token';
@@ -43,7 +45,7 @@ async function newUser(): Promise<{ email: string; password: string; token: Toke
 async function socketOf(token: TokenResponse): Promise<SocketProbe> {
   const p = await SocketProbe.open(server.url);
   probes.push(p);
-  expect(await p.login(`Bearer ${token.access_token}`, ANON, APP)).toBe('authorized');
+  expect(await p.login(`Bearer ${token.access_token}`, null, APP)).toBe('authorized');
   return p;
 }
 
@@ -127,11 +129,11 @@ describe('answers to logins', () => {
     probes.push(p);
     const from = p.log.length;
     // Sent back to back: a client matches the answers to its logins by counting them.
-    p.socket.emit('login', `Bearer ${u.token.access_token}`, ANON, APP);
+    p.socket.emit('login', `Bearer ${u.token.access_token}`, null, APP);
     p.socket.emit('login', 'Bearer not-a-token', null, APP);
     p.socket.emit('login', null, ANON, APP);
-    p.socket.emit('login', `Bearer ${u.token.access_token}`, ANON, 'other-app');
-    p.socket.emit('login', `Bearer ${u.token.access_token}`, ANON, APP);
+    p.socket.emit('login', `Bearer ${u.token.access_token}`, null, 'other-app');
+    p.socket.emit('login', `Bearer ${u.token.access_token}`, null, APP);
     await p.waitIndex((e) => e.event === 'authorized' || e.event === 'notAuthorized', p.log.length);
     const answers = () =>
       p.log.slice(from).filter((e) => e.event === 'authorized' || e.event === 'notAuthorized');
@@ -288,7 +290,7 @@ describe('connection-state recovery', () => {
     // Whether the server saw the drop before the sign-out or after, the socket comes back with
     // no audience: either not restored, or restored after the sign-out emptied it.
     // (A restored one may also get the `notAuthorized` of the sign-out.)
-    expect(await p.login(`Bearer ${u.token.access_token}`, ANON, APP)).toBe('notAuthorized');
+    expect(await p.login(`Bearer ${u.token.access_token}`, null, APP)).toBe('notAuthorized');
     expect(p.names(from).filter((n) => n !== 'notAuthorized')).toEqual([]);
   });
 
@@ -321,12 +323,12 @@ describe('token expiry', () => {
     const ann = await signIn(short.url, 'ann@demo.test', 'ann-password');
     const p = await SocketProbe.open(short.url);
     probes.push(p);
-    expect(await p.login(`Bearer ${ann.access_token}`, ANON, APP)).toBe('authorized');
+    expect(await p.login(`Bearer ${ann.access_token}`, null, APP)).toBe('authorized');
     const from = p.log.length;
     // A second socket with the same token loses its transport before the token runs out.
     const away = await SocketProbe.open(short.url);
     probes.push(away);
-    expect(await away.login(`Bearer ${ann.access_token}`, ANON, APP)).toBe('authorized');
+    expect(await away.login(`Bearer ${ann.access_token}`, null, APP)).toBe('authorized');
     const dropped = away.waitFor('$disconnect', () => true, away.log.length);
     away.socket.io.engine.close();
     await dropped;

@@ -3,7 +3,14 @@ import type { Identity } from '../auth/identity';
 
 /** The identity a socket logged in with, and the session and expiry of a user's token. */
 export type SavedIdentity = Pick<Identity, 'kind' | 'username' | 'role' | 'userId'> &
-  Pick<Identity, 'sessionId' | 'expiresAt'>;
+  Pick<Identity, 'sessionId' | 'expiresAt' | 'userTokenId'> & {
+    /**
+     * The login also carried the app's anonymous token (Backand's browser client always sends
+     * it): when the user's credential ends, the socket becomes a guest instead of losing its
+     * audience.
+     */
+    guestFallback?: boolean;
+  };
 
 /** What a socket keeps about its login (serializable: restored by connection-state recovery). */
 export interface SocketData {

@@ -31,6 +31,9 @@ export function openDatabase(file: string): Db {
     CREATE TABLE IF NOT EXISTS _backand_files (
       object TEXT NOT NULL, filename TEXT NOT NULL, uploader TEXT, upload_id TEXT,
       PRIMARY KEY (object, filename));
+    CREATE TABLE IF NOT EXISTS _backand_user_tokens (
+      id INTEGER PRIMARY KEY AUTOINCREMENT, user_id INTEGER NOT NULL UNIQUE,
+      token_hash TEXT NOT NULL UNIQUE, created_at TEXT NOT NULL);
   `);
   // Databases made before signed file links have no upload_id: their rows keep NULL.
   addMissingColumn(db, '_backand_files', 'upload_id', 'TEXT');
