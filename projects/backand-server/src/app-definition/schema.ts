@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { emailSchema, httpSchema } from './outbound-schema';
 
 /** The field types an object may declare. */
 export const FIELD_TYPES = [
@@ -196,6 +197,10 @@ export const appDefinitionSchema = z.strictObject({
   objects: namedRecord(objectSchema, 'an object').default({}),
   queries: namedRecord(querySchema, 'a query').default({}),
   functions: z.array(functionSchema).default([]),
+  /** What `$http` in actions may reach (outbound-schema.ts). */
+  http: httpSchema,
+  /** Mail: sender, links, sign-up verification, limits (outbound-schema.ts). */
+  email: emailSchema,
 });
 
 /** An app definition as written in a file (defaults not yet applied). */
