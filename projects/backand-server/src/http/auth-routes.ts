@@ -3,6 +3,13 @@ import type { AppContext } from '../app-context';
 import { sameSecret, isAdmin } from '../auth/identity';
 import type { UserRecord } from '../auth/user-store';
 import { canonicalUsername } from '../auth/username';
+import {
+  afterSignUp,
+  mailResetToken,
+  NOT_VERIFIED,
+  registerVerifyRoute,
+  SIGN_UP_STATUSES,
+} from './account-mail';
 import { HttpError, RetryLaterError } from './http-error';
 import { isJsonObject } from './json-object';
 
@@ -124,6 +131,7 @@ export function registerAuthRoutes(fastify: FastifyInstance, ctx: AppContext): v
       if (!check.ok || !user) {
         return grantError(reply, 400, 'The user name or password is incorrect.');
       }
+      if (ctx.verification.isPending(user.id)) return grantError(reply, 400, NOT_VERIFIED);
       ({ sessionId, refreshToken: newRefreshToken } = users.openSession(user.id));
     }
     const accessToken = await tokens.sign({
@@ -179,15 +187,12 @@ export function registerAuthRoutes(fastify: FastifyInstance, ctx: AppContext): v
         parameters: (parameters ?? {}) as Record<string, unknown>,
       }),
     );
+    const status = await afterSignUp(ctx, user);
     return {
       username: user.email,
-      currentStatus: 1,
-      message: 'The user is ready to sign in',
-      listOfPossibleStatus: [
-        { '1': 'ready to sign in' },
-        { '2': 'waiting for the sign-up to be confirmed' },
-        { '3': 'waiting for the email to be verified' },
-      ],
+      currentStatus: status,
+      message: SIGN_UP_STATUSES[status - 1]!.message,
+      listOfPossibleStatus: SIGN_UP_STATUSES,
     };
   });
 
@@ -239,11 +244,12 @@ export function registerAuthRoutes(fastify: FastifyInstance, ctx: AppContext): v
     const username = str(body, 'username', 'userName') ?? '';
     if (!username) throw new HttpError(400, '"username" is required', { field: 'username' });
     const user = users.findByUsername(username);
-    // Without a mail service the token goes to the log, and to an admin caller.
+    // The token goes by mail (SMTP or the mail folder), and to an admin caller.
     const admin = await callerIsAdmin(ctx, request);
     if (!user) return {};
     const resetToken = users.issueResetToken(user.id);
-    request.log.info({ username: user.email, resetToken }, 'password reset requested');
+    request.log.info({ username: user.email }, 'password reset requested');
+    mailResetToken(ctx, user, resetToken);
     return admin ? { resetToken } : {};
   });
 
@@ -260,9 +266,13 @@ export function registerAuthRoutes(fastify: FastifyInstance, ctx: AppContext): v
       throw new HttpError(400, 'The reset token is invalid or expired', { field: 'resetToken' });
     }
     await ticket.run(() => users.setPassword(userId, newPassword));
+    // The token came by mail: the address is proven, a pending sign-up is verified.
+    ctx.verification.verified(userId);
     ctx.realtime.recheckUser(userId);
     return {};
   });
+
+  registerVerifyRoute(fastify, ctx);
 
   fastify.get('/api/account/profile', async (request) => {
     const identity = await ctx.resolver.fromHeaders(request.headers);

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { createTransport, type Transporter } from 'nodemailer';
 import { RecipientLimiter } from './recipient-limiter';
@@ -28,8 +29,8 @@ export interface MailReceipt {
 export interface MailerOptions {
   /** `smtp://user:pass@host:587`, `smtps://…:465`; none: mails are written to `dir`. */
   smtpUrl?: string;
-  /** Where mails go without SMTP (`.eml` files, one a mail). */
-  dir: string;
+  /** Where mails go without SMTP (`.eml` files, one a mail); default a new temporary folder. */
+  dir: string | undefined;
   /** The default sender. */
   from: string;
   /** Mails to one address in an hour. */
@@ -58,7 +59,7 @@ const ADDRESS = /^[^\s@<>()",;:\\[\]\p{C}]+@[^\s@<>()",;:\\[\]\p{C}]+\.[^\s@<>()
 export class Mailer {
   private readonly transport: Transporter;
   private readonly limiter: RecipientLimiter;
-  private dirMade = false;
+  private dir: string | undefined;
 
   constructor(private readonly options: MailerOptions) {
     this.transport = options.smtpUrl
@@ -69,7 +70,10 @@ export class Mailer {
 
   /** Where mails go, for the start-up banner. */
   get destination(): string {
-    return this.options.smtpUrl ? `SMTP ${redact(this.options.smtpUrl)}` : this.options.dir;
+    if (this.options.smtpUrl) return `SMTP ${redact(this.options.smtpUrl)}`;
+    return (
+      this.options.dir ?? 'a temporary folder (made on the first mail; each mail logs its file)'
+    );
   }
 
   /**
@@ -123,15 +127,29 @@ export class Mailer {
   }
 
   private write(message: Buffer): string {
-    if (!this.dirMade) {
-      mkdirSync(this.options.dir, { recursive: true, mode: 0o700 });
-      this.dirMade = true;
+    if (!this.dir) {
+      if (this.options.dir) mkdirSync(this.options.dir, { recursive: true, mode: 0o700 });
+      this.dir = this.options.dir ?? mkdtempSync(path.join(tmpdir(), 'backand-mail-'));
     }
     const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-    const file = path.join(this.options.dir, `${stamp}-${randomBytes(4).toString('hex')}.eml`);
+    const file = path.join(this.dir, `${stamp}-${randomBytes(4).toString('hex')}.eml`);
     writeFileSync(file, message, { mode: 0o600 });
     return file;
   }
+}
+
+/**
+ * Checks an SMTP URL (`smtp://` or `smtps://`, a host, no path).
+ * @returns the URL as given. @throws TypeError naming `what` when it is not one.
+ */
+export function checkSmtpUrl(value: string, what: string): string {
+  const url = URL.canParse(value) ? new URL(value) : undefined;
+  if (!url || (url.protocol !== 'smtp:' && url.protocol !== 'smtps:') || !url.hostname) {
+    throw new TypeError(
+      `${what} must be smtp://[user:pass@]host[:port] or smtps://…, got "${redact(value)}"`,
+    );
+  }
+  return value;
 }
 
 /** An SMTP URL without its password, for logs. */
