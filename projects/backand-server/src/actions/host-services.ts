@@ -2,6 +2,12 @@ import type { EmailBridge } from './email-bridge';
 import type { HttpBridge } from './http-bridge';
 import type { CallHandler } from './worker-pool';
 
+/**
+ * The longest JSON text of one call's arguments: room for the largest request body allowed
+ * (`http.maxRequestBytes` ≤ 16 MiB) even when escaping doubles it.
+ */
+export const MAX_PAYLOAD_CHARS = 34 * 1024 * 1024;
+
 /** The services actions reach through host calls: `$http` and `email.send`. */
 export interface HostServices {
   http: HttpBridge;
@@ -25,6 +31,10 @@ export function runCallHandler(services: HostServices, action: string): CallHand
   let mails = 0;
   const refuse = (message: string) => JSON.stringify({ ok: false, message });
   return async (kind, payload, deadline) => {
+    // Bodies have their own limits; this only keeps the main thread from parsing anything huge.
+    if (payload.length > MAX_PAYLOAD_CHARS) {
+      return refuse(`${kind}: the arguments are over ${MAX_PAYLOAD_CHARS} characters`);
+    }
     let args: unknown;
     try {
       args = JSON.parse(payload);

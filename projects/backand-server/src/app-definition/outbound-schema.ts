@@ -33,7 +33,7 @@ export const httpSchema = z
       .number()
       .int()
       .min(0)
-      .max(64 * 1024 * 1024)
+      .max(16 * 1024 * 1024)
       .default(1024 * 1024),
     /** Requests one run of an action may make. */
     maxRequestsPerRun: z.number().int().min(1).max(1000).default(20),
