@@ -28,6 +28,17 @@ const app: AppDefinitionInput = {
       permissions: { Public: 'r', User: 'crud' },
       actions: [
         {
+          name: 'announce',
+          trigger: 'afterCreate',
+          type: 'email',
+          email: {
+            to: 'news@m.test',
+            cc: '{{sys::username}}',
+            subject: 'New item {{name}}',
+            message: '<p>{{sys::username}} added {{ name }} ({{missing}})</p>',
+          },
+        },
+        {
           name: 'mailer',
           trigger: 'onDemand',
           code: `function backandCallback(userInput) {
@@ -250,6 +261,37 @@ describe('mail: sign-up confirmation, password reset, email.send (real SMTP serv
   });
 });
 
+describe('a Backand "Send Email" action', () => {
+  let smtp: TestSmtpServer;
+  let server: RunningServer;
+  beforeAll(async () => {
+    smtp = await startTestSmtpServer();
+    server = await startTestServer(app, { smtpUrl: smtp.url });
+  });
+  afterAll(async () => {
+    await server.close();
+    await smtp.close();
+  });
+
+  it('fills its tokens from the row and the caller, HTML-escaped in the message', async () => {
+    const { body: session } = await token(server.url, 'ann@m.test', 'ann-password');
+    const created = await api(
+      server.url,
+      'POST',
+      '/1/objects/items',
+      { bearer: session.access_token },
+      { name: 'Tea <b>&</b> cake' },
+    );
+    expect(created.status).toBe(200);
+    const mail = await smtp.waitFor((m) => m.rcpt.includes('news@m.test'));
+    expect(mail.rcpt).toEqual(['news@m.test', 'ann@m.test']);
+    expect(mail.parsed.subject).toBe('New item Tea <b>&</b> cake');
+    expect(mail.parsed.html).toContain(
+      '<p>ann@m.test added Tea &#60;b&#62;&#38;&#60;/b&#62; cake ()</p>',
+    );
+  });
+});
+
 describe('mail without an SMTP server', () => {
   it('writes each mail to the mail folder and logs where', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'mail-dir-test-'));
@@ -271,6 +313,24 @@ describe('mail without an SMTP server', () => {
     } finally {
       await server.close();
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses an email action without its mail, or with code', async () => {
+    for (const action of [
+      { name: 'a', trigger: 'onDemand' as const, type: 'email' as const },
+      {
+        name: 'a',
+        trigger: 'onDemand' as const,
+        type: 'email' as const,
+        email: { to: 'x@m.test' },
+        code: 'x',
+      },
+      { name: 'a', trigger: 'onDemand' as const, code: 'x', email: { to: 'x@m.test' } },
+    ]) {
+      await expect(
+        startTestServer({ appName: 'bad', objects: { x: { actions: [action] } } }),
+      ).rejects.toThrow(/an "?email"? action has/);
     }
   });
 
