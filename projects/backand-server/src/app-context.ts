@@ -9,6 +9,8 @@ import type { EmitTarget } from './actions/pending-emits';
 import type { Db } from './storage/database';
 import type { FileLinks } from './files/file-links';
 import type { FileStore } from './files/file-store';
+import type { EmailVerification } from './auth/email-verification';
+import type { Mailer } from './mail/mailer';
 
 /** Where automatic row events go (the realtime hub). */
 export interface RowEventTarget extends EmitTarget {
@@ -45,6 +47,12 @@ export interface AppContext {
   files: FileStore;
   /** Signed links to stored files. */
   fileLinks: FileLinks;
+  /** The server's mail: SMTP, or `.eml` files in a folder. */
+  mailer: Mailer;
+  /** Users whose e-mail address awaits verification (sign-up status 2). */
+  verification: EmailVerification;
+  /** The public base URL of links in mails (`email.linkBaseUrl`, else the listening URL). */
+  linkBase(): string;
 }
 
 /** What handlers know about the request being served. */

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { parseCorsOrigin } from './http/cors-policy';
+import { checkSmtpUrl } from './mail/mailer';
 
 /** Parsed command-line options of `backand-server`. */
 export interface CliOptions {
@@ -13,6 +14,9 @@ export interface CliOptions {
   staticDir?: string;
   /** `--cors-origin`, each checked and in its canonical form; absent = any origin. */
   corsOrigins?: string[];
+  /** `--smtp-url` (the `BACKAND_SMTP_URL` environment variable is read by the CLI too). */
+  smtpUrl?: string;
+  mailDir?: string;
   help: boolean;
 }
 
@@ -32,6 +36,11 @@ Options:
   --static <dir>      serve a built single-page app from /
   --cors-origin <o>   allow browser pages of this origin (scheme://host[:port]) to call the
                       API and open the socket; repeat for each origin (default: any origin)
+  --smtp-url <url>    SMTP server of the app's mail (sign-up confirmation, password reset,
+                      email.send in actions): smtp://user:pass@host:587 or smtps://…:465;
+                      or set BACKAND_SMTP_URL (keeps the password out of the process list)
+  --mail-dir <dir>    without SMTP, each mail is written here as a .eml file and logged
+                      (default: <db>-mail next to the database; a temp folder for :memory:)
   --log-level <lvl>   fatal, error, warn, info, debug, trace or silent (default info)
   -h, --help          show this help
 `;
@@ -52,6 +61,8 @@ const OPTIONS = {
   'tls-key': { type: 'string' },
   static: { type: 'string' },
   'cors-origin': { type: 'string', multiple: true },
+  'smtp-url': { type: 'string' },
+  'mail-dir': { type: 'string' },
   'log-level': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -89,6 +100,14 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
   if (values['tls-cert'] !== undefined) options.tlsCert = values['tls-cert'];
   if (values['tls-key'] !== undefined) options.tlsKey = values['tls-key'];
   if (values.static !== undefined) options.staticDir = values.static;
+  if (values['mail-dir'] !== undefined) options.mailDir = values['mail-dir'];
+  if (values['smtp-url'] !== undefined) {
+    try {
+      options.smtpUrl = checkSmtpUrl(values['smtp-url'], '--smtp-url');
+    } catch (err) {
+      throw new CliUsageError((err as Error).message);
+    }
+  }
   if (values['cors-origin'] !== undefined) {
     try {
       options.corsOrigins = values['cors-origin'].map((o) => parseCorsOrigin(o, '--cors-origin'));

@@ -81,9 +81,18 @@ describe('backand-server CLI', () => {
     [['--cors-origin', 'http://localhost:4200/'], /"http:\/\/localhost:4200\/" is not an origin/],
     [['--cors-origin', 'localhost:4200'], /--cors-origin: "localhost:4200" is not an origin/],
     [['--cors-origin', 'http://a.test,http://b.test'], /one origin per --cors-origin/],
+    [['--smtp-url', 'mail.example.com'], /--smtp-url must be smtp:\/\//],
+    [['--smtp-url', 'https://u:secret@mail.example.com'], /--smtp-url must be smtp:\/\/.*\*\*\*/],
+    [['--mail-dir'], /--mail-dir needs a value/],
   ])('refuses %j', (argv, message) => {
     expect(() => parseCliArgs(argv)).toThrow(CliUsageError);
     expect(() => parseCliArgs(argv)).toThrow(message);
+  });
+
+  it('takes --smtp-url and --mail-dir', () => {
+    const cli = parseCliArgs(['--smtp-url', 'smtps://u:p@mail.example.com:465', '--mail-dir=out']);
+    expect(cli.smtpUrl).toBe('smtps://u:p@mail.example.com:465');
+    expect(cli.mailDir).toBe('out');
   });
 
   it('takes --cors-origin repeatedly, each in the form browsers send', () => {

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { AppDefinitionError } from './app-definition/app-definition-error';
 import { CliUsageError, parseCliArgs, USAGE, type CliOptions } from './cli-args';
+import { checkSmtpUrl } from './mail/mailer';
 import { startServer } from './server';
 import type { RunningServer, ServerOptions } from './server-options';
 
@@ -80,6 +81,15 @@ function toServerOptions(cli: CliOptions): ServerOptions {
   if (cli.db !== undefined) options.db = cli.db;
   if (cli.staticDir !== undefined) options.staticDir = cli.staticDir;
   if (cli.corsOrigins !== undefined) options.corsOrigins = cli.corsOrigins;
+  if (cli.mailDir !== undefined) options.mailDir = cli.mailDir;
+  const smtpUrl = cli.smtpUrl ?? process.env['BACKAND_SMTP_URL'];
+  if (smtpUrl) {
+    try {
+      options.smtpUrl = checkSmtpUrl(smtpUrl, cli.smtpUrl ? '--smtp-url' : 'BACKAND_SMTP_URL');
+    } catch (err) {
+      throw new CliUsageError((err as Error).message);
+    }
+  }
   if (cli.tlsCert !== undefined && cli.tlsKey !== undefined) {
     try {
       options.tls = { cert: readFileSync(cli.tlsCert), key: readFileSync(cli.tlsKey) };

@@ -34,6 +34,17 @@ export interface ServerOptions {
    * list your app's origins in production. Each entry is checked at start (`TypeError`).
    */
   corsOrigins?: string[];
+  /**
+   * The SMTP server of the app's mail (sign-up confirmation, password reset, `email.send` in
+   * actions): `smtp://user:pass@host:587` (STARTTLS when offered) or `smtps://…:465`. Without
+   * it, every mail is written to {@link mailDir} as a `.eml` file and logged.
+   */
+  smtpUrl?: string;
+  /**
+   * Where mails go without {@link smtpUrl}. Default: `<db name>-mail` next to the database
+   * file; a temporary folder for ':memory:' (its path is logged with each mail).
+   */
+  mailDir?: string;
 }
 
 /** A started server. */

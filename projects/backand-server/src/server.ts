@@ -34,6 +34,10 @@ import { FileLinks } from './files/file-links';
 import { FileStore } from './files/file-store';
 import { registerRegisterUserRoute } from './http/register-user-route';
 import { installQueryCredentials, requestForLog } from './http/query-credentials';
+import { EmailBridge } from './actions/email-bridge';
+import { HttpBridge } from './actions/http-bridge';
+import { EmailVerification } from './auth/email-verification';
+import { checkSmtpUrl, Mailer, redact } from './mail/mailer';
 
 /** How long a disconnected socket may come back and receive what it missed. */
 const RECOVERY_WINDOW_MS = 2 * 60 * 1000;
@@ -50,12 +54,14 @@ const RECOVERY_WINDOW_MS = 2 * 60 * 1000;
 export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
   // Checked before anything is opened: a bad origin leaves no database file behind.
   const corsPolicy = CorsPolicy.from(options.corsOrigins);
+  if (options.smtpUrl !== undefined) checkSmtpUrl(options.smtpUrl, 'smtpUrl');
   const source = typeof options.app === 'string' ? path.resolve(options.app) : undefined;
   const app: AppDefinition =
     options.app === undefined ? demoAppDefinition() : await loadAppDefinition(options.app);
   const dbFile = options.db ?? defaultDbFile(options.app, app);
   const db = openDatabase(dbFile);
   const files = new FileStore(options.filesDir ?? defaultFilesDir(dbFile));
+  let mailer: Mailer | undefined;
   let fastify: FastifyInstance | undefined;
   let actions: ActionRunner | undefined;
   try {
@@ -86,7 +92,17 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     // Before the users are seeded and the one-account-per-name index is made.
     const migration = migrateUsernames(db, app);
     for (const line of migration ? describeMigration(migration) : []) fastify.log.warn(line);
-    const ctx = await createContext(db, app, io, fastify, files);
+    mailer = new Mailer({
+      ...(options.smtpUrl ? { smtpUrl: options.smtpUrl } : {}),
+      dir: options.mailDir ?? defaultMailDir(dbFile),
+      from: app.email.from,
+      maxPerRecipientPerHour: app.email.maxPerRecipientPerHour,
+      logger: fastify.log,
+    });
+    let listening = '';
+    const ctx = await createContext(db, app, io, fastify, files, mailer, () =>
+      (app.email.linkBaseUrl ?? listening).replace(/\/+$/, ''),
+    );
     actions = ctx.actions;
     await ctx.users.seed();
     const objects = new ObjectService(ctx);
@@ -125,6 +141,12 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     const urlHost =
       host === '0.0.0.0' || host === '::' ? 'localhost' : host.includes(':') ? `[${host}]` : host;
     const url = `${options.tls ? 'https' : 'http'}://${urlHost}:${port}`;
+    listening = url;
+    fastify.log.info(
+      options.smtpUrl
+        ? `mail goes through ${redact(options.smtpUrl)}`
+        : `no SMTP server configured (--smtp-url): mails are written to ${mailer.destination}`,
+    );
     const server = fastify;
     let closing: Promise<void> | undefined;
     return {
@@ -138,6 +160,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
             await server.close();
           } finally {
             await actions?.close();
+            mailer?.close();
             closeDatabase(db);
             files.dispose();
           }
@@ -146,6 +169,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   } catch (err) {
     await fastify?.close().catch(() => undefined);
     await actions?.close();
+    mailer?.close();
     closeDatabase(db);
     files.dispose();
     throw err;
@@ -158,6 +182,8 @@ async function createContext(
   io: SocketServer,
   fastify: FastifyInstance,
   files: FileStore,
+  mailer: Mailer,
+  linkBase: () => string,
 ): Promise<AppContext> {
   const secret = signingSecret(db, app.secret);
   const tokens = new AccessTokens(secret, app.tokenTtlSeconds);
@@ -175,10 +201,17 @@ async function createContext(
     users,
     tokens,
     resolver,
-    actions: new ActionRunner(fastify.log, {
-      timeoutMs: app.actionTimeoutMs,
-      memoryLimitMb: app.actionMemoryLimitMb,
-    }),
+    actions: new ActionRunner(
+      fastify.log,
+      { timeoutMs: app.actionTimeoutMs, memoryLimitMb: app.actionMemoryLimitMb },
+      {},
+      {
+        http: new HttpBridge(app.http),
+        email: new EmailBridge(mailer),
+        maxRequestsPerRun: app.http.maxRequestsPerRun,
+        maxMailsPerRun: app.email.maxPerRun,
+      },
+    ),
     realtime: new RealtimeHub(io, app, resolver, db),
     logger: fastify.log,
     signIn: new SignInGuard(
@@ -192,6 +225,9 @@ async function createContext(
     hashing,
     files,
     fileLinks: new FileLinks(secret, app.fileUrlTtlSeconds),
+    mailer,
+    verification: new EmailVerification(db),
+    linkBase,
   };
 }
 
@@ -202,6 +238,13 @@ export function defaultDbFile(source: ServerOptions['app'], app: AppDefinition):
     return path.join(path.dirname(file), `${path.basename(file, path.extname(file))}.db`);
   }
   return path.resolve(source === undefined ? 'backand-demo.db' : `${app.appName}.db`);
+}
+
+/** Mails (without SMTP) live beside a database file; an in-memory database gets a temporary folder. */
+function defaultMailDir(dbFile: string): string | undefined {
+  if (dbFile === ':memory:' || dbFile === '') return undefined;
+  const file = path.resolve(dbFile);
+  return path.join(path.dirname(file), `${path.basename(file, path.extname(file))}-mail`);
 }
 
 /** Uploads live beside a database file; an in-memory database gets a temporary folder. */

@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { HttpError } from '../http/http-error';
+import { runCallHandler, type HostServices } from './host-services';
 import type { EmitRequest, PendingEmits } from './pending-emits';
 import type { DoneMessage } from './worker-protocol';
 import { WorkerPool, type WorkerPoolOptions } from './worker-pool';
@@ -64,6 +65,8 @@ export class ActionRunner {
     private readonly logger: ActionLogger,
     private readonly limits: ActionLimits = { timeoutMs: 5000, memoryLimitMb: 64 },
     private readonly poolOptions: Partial<WorkerPoolOptions> = {},
+    /** `$http` and `email.send`; without them those calls throw in the action. */
+    private readonly services?: HostServices,
   ) {}
 
   /**
@@ -90,6 +93,7 @@ export class ActionRunner {
           wantInput: !!want.userInput,
         },
         (level, text) => this.logger[level]({ action: name }, text),
+        this.services && runCallHandler(this.services, name),
       );
     } catch (err) {
       throw new HttpError(503, `action "${name}" cannot run: ${(err as Error).message}`, {

@@ -2,6 +2,7 @@ import variant from '@jitl/quickjs-wasmfile-release-sync';
 import { isMainThread, parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { newQuickJSWASMModuleFromVariant, newVariant } from 'quickjs-emscripten-core';
 import { GuestContext, SandboxCrash, hostErrorText } from './guest-context';
+import { hostCallClient, type HostCall } from './host-call-client';
 import type { DoneMessage, HostMessage, WorkerData, WorkerMessage } from './worker-protocol';
 
 /**
@@ -39,7 +40,10 @@ async function main(port: MessagePort, data: WorkerData): Promise<void> {
   });
   const module = await newQuickJSWASMModuleFromVariant(newVariant(variant, { wasmMemory: memory }));
   const exhausted = () => memory.buffer.byteLength > maxBytes - WASM_HEADROOM_BYTES;
-  let spare: GuestContext | undefined = new GuestContext(module);
+  const hostCall: HostCall | undefined = data.hostCalls
+    ? hostCallClient(data.hostCalls, (m) => port.postMessage(m satisfies WorkerMessage))
+    : undefined;
+  let spare: GuestContext | undefined = new GuestContext(module, hostCall);
 
   port.on('message', (msg: HostMessage) => {
     if (msg.type === 'test') {
@@ -52,7 +56,7 @@ async function main(port: MessagePort, data: WorkerData): Promise<void> {
     let done: DoneMessage;
     let reusable: boolean;
     try {
-      const guest = spare ?? new GuestContext(module);
+      const guest = spare ?? new GuestContext(module, hostCall);
       spare = undefined;
       done = guest.run(
         msg,
@@ -80,7 +84,7 @@ async function main(port: MessagePort, data: WorkerData): Promise<void> {
     // The next run's context is made while this worker would be idle.
     setImmediate(() => {
       try {
-        spare ??= new GuestContext(module);
+        spare ??= new GuestContext(module, hostCall);
       } catch {
         process.exit(1);
       }

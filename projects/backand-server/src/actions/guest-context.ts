@@ -5,7 +5,9 @@ import type {
   QuickJSWASMModule,
   VmCallResult,
 } from 'quickjs-emscripten-core';
+import { GUEST_HOST_CALLS } from './guest-host-calls';
 import { GUEST_PRELUDE } from './guest-prelude';
+import type { HostCall } from './host-call-client';
 import type { DoneMessage, LogMessage, RunRequest } from './worker-protocol';
 
 /** QuickJS' own stack limit; well inside the thread's stack, so deep recursion is a JS error. */
@@ -38,9 +40,14 @@ export class GuestContext {
   private deadline = Infinity;
   private interrupted = false;
   private lines = 0;
+  private runId = 0;
   private onLog: (level: LogMessage['level'], text: string) => void = () => undefined;
 
-  constructor(module: QuickJSWASMModule) {
+  /** @param hostCall where `$http` and `email.send` go; without it they throw. */
+  constructor(
+    module: QuickJSWASMModule,
+    private readonly hostCall?: HostCall,
+  ) {
     this.runtime = module.newRuntime();
     this.runtime.setMaxStackSize(GUEST_STACK_BYTES);
     this.runtime.setInterruptHandler(() => (this.interrupted ||= Date.now() > this.deadline));
@@ -50,6 +57,9 @@ export class GuestContext {
     const factory = this.unwrap(ctx.evalCode(GUEST_PRELUDE, 'backand:prelude'));
     const api = this.unwrap(ctx.callFunction(factory, ctx.undefined, log));
     for (const hook of HOOKS) this.hooks[hook] = this.keep(ctx.getProp(api, hook));
+    const call = this.keep(ctx.newFunction('hostCall', (k, p) => this.callHost(k, p)));
+    const hostCalls = this.unwrap(ctx.evalCode(GUEST_HOST_CALLS, 'backand:host-calls'));
+    this.unwrap(ctx.callFunction(hostCalls, ctx.undefined, call));
   }
 
   /**
@@ -64,6 +74,7 @@ export class GuestContext {
   ): DoneMessage {
     const { ctx, runtime } = this;
     this.onLog = onLog;
+    this.runId = req.id;
     runtime.setMemoryLimit(req.memoryLimitBytes);
     this.deadline = Date.now() + req.timeoutMs;
     try {
@@ -134,6 +145,15 @@ export class GuestContext {
         ? `more than ${MAX_LOG_LINES} console lines: the rest of this run is not logged`
         : (this.stringOf(text) ?? '').slice(0, MAX_LOG_LINE),
     );
+  }
+
+  /** A synchronous host call: its answer, as JSON text, becomes a guest string. */
+  private callHost(kind: QuickJSHandle, payload: QuickJSHandle): QuickJSHandle {
+    const name = this.stringOf(kind) ?? '';
+    const answer = this.hostCall
+      ? this.hostCall(this.runId, name, this.stringOf(payload) ?? 'null', this.deadline)
+      : JSON.stringify({ ok: false, message: `${name} is not available here` });
+    return this.ctx.newString(answer);
   }
 
   private stringOf(handle: QuickJSHandle): string | undefined {

@@ -1,7 +1,9 @@
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
-import { Worker } from 'node:worker_threads';
+import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
+import { answerHostCall } from './host-call-client';
 import type {
+  CallMessage,
   DoneMessage,
   LogMessage,
   RunRequest,
@@ -27,6 +29,8 @@ export interface WorkerPoolOptions {
 export type RunSpec = Omit<RunRequest, 'type' | 'id' | 'memoryLimitBytes'>;
 /** Receives a run's console lines. */
 export type LogSink = (level: LogMessage['level'], text: string) => void;
+/** Serves a run's host calls (`$http`, `email.send`): the answer's JSON text. */
+export type CallHandler = (kind: string, payload: string, deadline: number) => Promise<string>;
 
 type Failure = Extract<DoneMessage, { ok: false }>;
 
@@ -34,6 +38,7 @@ interface Job {
   id: number;
   spec: RunSpec | { test: 'hang' | 'crash'; timeoutMs: number; name: string };
   onLog: LogSink;
+  onCall?: CallHandler;
   resolve(done: DoneMessage): void;
   reject(err: Error): void;
 }
@@ -44,6 +49,8 @@ interface Slot {
   job?: Job;
   timer?: NodeJS.Timeout;
   error?: Error;
+  /** Where the answers to the worker's host calls go. */
+  calls: { signal: Int32Array; port: MessagePort };
 }
 
 /** A worker thread's stack: QuickJS' own limit (256 KiB) trips long before this one. */
@@ -75,8 +82,8 @@ export class WorkerPool {
    * Runs an action in the next free worker. Resolves with the worker's answer, or a failure
    * when the worker had to be stopped or crashed; rejects only when the pool is closed.
    */
-  run(spec: RunSpec, onLog: LogSink): Promise<DoneMessage> {
-    return this.enqueue(spec, onLog);
+  run(spec: RunSpec, onLog: LogSink, onCall?: CallHandler): Promise<DoneMessage> {
+    return this.enqueue(spec, onLog, onCall);
   }
 
   /** Test hook: makes the next free worker hang or crash (needs `testHooks`). */
@@ -98,10 +105,12 @@ export class WorkerPool {
     await Promise.all(ending);
   }
 
-  private enqueue(spec: Job['spec'], onLog: LogSink): Promise<DoneMessage> {
+  private enqueue(spec: Job['spec'], onLog: LogSink, onCall?: CallHandler): Promise<DoneMessage> {
     if (this.closed) return Promise.reject(new Error('the server is closing'));
     return new Promise<DoneMessage>((resolve, reject) => {
-      this.queue.push({ id: this.nextId++, spec, onLog, resolve, reject });
+      const job: Job = { id: this.nextId++, spec, onLog, resolve, reject };
+      if (onCall) job.onCall = onCall;
+      this.queue.push(job);
       this.dispatch();
     });
   }
@@ -149,11 +158,22 @@ export class WorkerPool {
   }
 
   private spawn(): void {
-    const worker = startWorker({
-      memoryLimitBytes: this.options.memoryLimitBytes,
-      testHooks: !!this.options.testHooks,
-    });
-    const slot: Slot = { worker, ready: false };
+    const signal = new SharedArrayBuffer(4);
+    const { port1, port2 } = new MessageChannel();
+    const worker = startWorker(
+      {
+        memoryLimitBytes: this.options.memoryLimitBytes,
+        testHooks: !!this.options.testHooks,
+        hostCalls: { signal, port: port2 },
+      },
+      [port2],
+    );
+    port1.unref();
+    const slot: Slot = {
+      worker,
+      ready: false,
+      calls: { signal: new Int32Array(signal), port: port1 },
+    };
     this.slots.add(slot);
     worker.unref();
     worker.on('message', (msg: WorkerMessage) => this.onMessage(slot, msg));
@@ -186,6 +206,10 @@ export class WorkerPool {
       job.onLog(msg.level, msg.text);
       return;
     }
+    if (msg.type === 'call') {
+      this.serveCall(slot, job, msg);
+      return;
+    }
     clearTimeout(slot.timer);
     slot.job = undefined;
     slot.worker.unref();
@@ -193,6 +217,19 @@ export class WorkerPool {
     // A worker whose sandbox cannot be trusted any more ends: a fresh one takes its place.
     if (msg.last) this.replace(slot);
     else this.dispatch();
+  }
+
+  /** Serves a host call of a run; an answer for a run that has ended is dropped. */
+  private serveCall(slot: Slot, job: Job, { seq, kind, payload, deadline }: CallMessage): void {
+    const handler = job.onCall;
+    const answering = handler
+      ? handler(kind, payload, deadline).catch((err: unknown) =>
+          JSON.stringify({ ok: false, message: `${kind} failed: ${(err as Error).message}` }),
+        )
+      : Promise.resolve(JSON.stringify({ ok: false, message: `${kind} is not available here` }));
+    void answering.then((result) => {
+      if (slot.job === job && this.slots.has(slot)) answerHostCall(slot.calls, { seq, result });
+    });
   }
 
   /** Fails the slot's run (if any) and replaces its worker. */
@@ -222,6 +259,7 @@ export class WorkerPool {
   private stop(slot: Slot): Promise<unknown> {
     this.slots.delete(slot);
     clearTimeout(slot.timer);
+    slot.calls.port.close();
     return slot.worker.terminate().catch(() => undefined);
   }
 }
@@ -230,8 +268,12 @@ export class WorkerPool {
  * Starts a worker from the compiled `action-worker.js`; from the TypeScript sources (tests,
  * tsx) the worker is compiled on load by tsx, as `.ts` app definitions are.
  */
-function startWorker(workerData: WorkerData): Worker {
-  const options = { workerData, resourceLimits: { stackSizeMb: WORKER_STACK_MB } };
+function startWorker(workerData: WorkerData, transferList: MessagePort[]): Worker {
+  const options = {
+    workerData,
+    transferList,
+    resourceLimits: { stackSizeMb: WORKER_STACK_MB },
+  };
   const built = path.join(__dirname, 'action-worker.js');
   if (existsSync(built)) return new Worker(built, options);
   const source = path.join(__dirname, 'action-worker.ts');

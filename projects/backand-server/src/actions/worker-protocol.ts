@@ -10,6 +10,39 @@ export interface WorkerData {
   memoryLimitBytes: number;
   /** Honour {@link TestRequest}s (pool tests only). */
   testHooks: boolean;
+  /** Where the worker waits for the answers to its {@link CallMessage}s (see host-call-client.ts). */
+  hostCalls?: HostCallChannel;
+}
+
+/**
+ * The worker's side of synchronous host calls: the server posts each answer on `port` and then
+ * adds one to `signal[0]` (an Int32Array over a SharedArrayBuffer) and notifies it, while the
+ * worker blocks in `Atomics.wait`.
+ */
+export interface HostCallChannel {
+  signal: SharedArrayBuffer;
+  port: import('node:worker_threads').MessagePort;
+}
+
+/** A running action asks the server for a service (`$http`, `email.send`) and waits. */
+export interface CallMessage {
+  type: 'call';
+  /** The run's id. */
+  id: number;
+  /** The call's number within the worker; its answer carries it back. */
+  seq: number;
+  kind: string;
+  /** The call's arguments as JSON text made inside the sandbox. */
+  payload: string;
+  /** The run's deadline (epoch ms): the call's answer is useless after it. */
+  deadline: number;
+}
+
+/** The answer to a {@link CallMessage}, on the worker's host-call port. */
+export interface CallAnswer {
+  seq: number;
+  /** JSON text: `{ok: true, …}` or `{ok: false, message, …}`. */
+  result: string;
 }
 
 /** One run of action code, sent to an idle worker. */
@@ -81,4 +114,4 @@ export type DoneMessage = { last?: boolean } & (
 );
 
 /** What a worker sends the server. */
-export type WorkerMessage = ReadyMessage | LogMessage | DoneMessage;
+export type WorkerMessage = ReadyMessage | LogMessage | DoneMessage | CallMessage;

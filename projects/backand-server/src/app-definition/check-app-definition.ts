@@ -1,3 +1,4 @@
+import { sendEmailActionCode } from '../actions/send-email-action';
 import { canonicalUsername } from '../auth/username';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
@@ -62,7 +63,9 @@ export function checkAppDefinition(
         });
       }
       seen.add(action.name);
-      if (action.type !== 'files') resolveCode(action, `${at}.actions[${i}]`, baseDir, problems);
+      if (action.type === 'email') action.code = sendEmailActionCode(action.email!);
+      else if (action.type !== 'files')
+        resolveCode(action, `${at}.actions[${i}]`, baseDir, problems);
     });
   }
 

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { emailActionSchema } from '../actions/send-email-action';
+import { emailSchema, httpSchema } from './outbound-schema';
 
 /** The field types an object may declare. */
 export const FIELD_TYPES = [
@@ -133,14 +135,28 @@ const actionSchema = z
   .strictObject({
     name: identifier,
     trigger: z.enum(ACTION_TRIGGERS, { error: `must be one of ${ACTION_TRIGGERS.join(', ')}` }),
-    /** `files`: an on-demand file action (upload/remove), no code. Default `code`. */
-    type: z.enum(['code', 'files'], { error: 'must be "code" or "files"' }).optional(),
+    /**
+     * `files`: an on-demand file action (upload/remove), no code. `email`: Backand's "Send
+     * Email" action, its fields in `email`, no code. Default `code`.
+     */
+    type: z
+      .enum(['code', 'files', 'email'], { error: 'must be "code", "files" or "email"' })
+      .optional(),
+    /** The mail of an `email` action (send-email-action.ts). */
+    email: emailActionSchema.optional(),
     code: z.string().min(1).optional(),
     file: z.string().min(1).optional(),
     roles: z.array(z.string().min(1)).optional(),
   })
   .superRefine((a, ctx) => {
-    if (a.type === 'files') {
+    if ((a.type === 'email') !== (a.email !== undefined)) {
+      ctx.addIssue({ code: 'custom', message: 'an "email" action has "email", and only it' });
+    }
+    if (a.type === 'email') {
+      if (a.code !== undefined || a.file !== undefined) {
+        ctx.addIssue({ code: 'custom', message: 'an email action has no "code" or "file"' });
+      }
+    } else if (a.type === 'files') {
       if (a.trigger !== 'onDemand') {
         ctx.addIssue({
           code: 'custom',
@@ -258,6 +274,10 @@ export const appDefinitionSchema = z.strictObject({
   objects: namedRecord(objectSchema, 'an object').default({}),
   queries: namedRecord(querySchema, 'a query').default({}),
   functions: z.array(functionSchema).default([]),
+  /** What `$http` in actions may reach (outbound-schema.ts). */
+  http: httpSchema,
+  /** Mail: sender, links, sign-up verification, limits (outbound-schema.ts). */
+  email: emailSchema,
 });
 
 /** An app definition as written in a file (defaults not yet applied). */

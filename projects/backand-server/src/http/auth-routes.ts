@@ -4,6 +4,7 @@ import { sameSecret, isAdmin } from '../auth/identity';
 import type { UserRecord } from '../auth/user-store';
 import { signUpAnswer } from '../auth/sign-up-status';
 import { canonicalUsername } from '../auth/username';
+import { afterSignUp, mailResetToken, NOT_VERIFIED, registerVerifyRoute } from './account-mail';
 import { HttpError, RetryLaterError } from './http-error';
 import { isJsonObject } from './json-object';
 import { registerUserTokenRoutes } from './user-token-routes';
@@ -160,6 +161,7 @@ export function registerAuthRoutes(fastify: FastifyInstance, ctx: AppContext): v
       if (!check.ok || !user) {
         return grantError(reply, 400, 'The user name or password is incorrect.');
       }
+      if (ctx.verification.isPending(user.id)) return grantError(reply, 400, NOT_VERIFIED);
       ({ sessionId, refreshToken: newRefreshToken } = users.openSession(user.id));
     }
     const accessToken = await tokens.sign({
@@ -205,7 +207,13 @@ export function registerAuthRoutes(fastify: FastifyInstance, ctx: AppContext): v
         parameters: (parameters ?? {}) as Record<string, unknown>,
       }),
     );
-    return signUpAnswer(user.email, 1, await accessTokenFor(ctx, user));
+    const status = await afterSignUp(ctx, user);
+    // A bearer token only for a user who may sign in now (not one who must verify first).
+    return signUpAnswer(
+      user.email,
+      status,
+      status === 1 ? await accessTokenFor(ctx, user) : undefined,
+    );
   });
 
   fastify.get('/1/user/signout', async (request) => {
@@ -256,12 +264,13 @@ export function registerAuthRoutes(fastify: FastifyInstance, ctx: AppContext): v
     const username = str(body, 'username', 'userName') ?? '';
     if (!username) throw new HttpError(400, '"username" is required', { field: 'username' });
     const user = users.findByUsername(username);
-    // Without a mail service the token goes to the log, and to an admin caller.
+    // The token goes by mail (SMTP or the mail folder), and to an admin caller.
     const admin = await callerIsAdmin(ctx, request);
     // Backand answered an empty body: its clients compare the answer with ''.
     if (!user) return reply.send('');
     const resetToken = users.issueResetToken(user.id);
-    request.log.info({ username: user.email, resetToken }, 'password reset requested');
+    request.log.info({ username: user.email }, 'password reset requested');
+    mailResetToken(ctx, user, resetToken);
     return admin ? { resetToken } : reply.send('');
   });
 
@@ -278,9 +287,13 @@ export function registerAuthRoutes(fastify: FastifyInstance, ctx: AppContext): v
       throw new HttpError(400, 'The reset token is invalid or expired', { field: 'resetToken' });
     }
     await ticket.run(() => users.setPassword(userId, newPassword));
+    // The token came by mail: the address is proven, a pending sign-up is verified.
+    ctx.verification.verified(userId);
     ctx.realtime.recheckUser(userId);
     return {};
   });
+
+  registerVerifyRoute(fastify, ctx);
 
   fastify.get('/api/account/profile', async (request) => {
     const identity = await ctx.resolver.fromHeaders(request.headers);
