@@ -370,9 +370,14 @@ describe('lifetime and limits', () => {
     const readOnly = await ok(p, { object: 'notes' });
     from = p.log.length;
     await api(server.url, 'GET', '/1/user/signout', { bearer: user.access_token });
-    await p.waitFor('notAuthorized', () => true, from);
+    // Its login carried the anonymous token too: it falls back to the guest audience.
+    await p.waitFor(
+      'authorized',
+      (data) => (data as { reason?: string } | undefined)?.reason === 'sessionEnded',
+      from,
+    );
     await write('POST', '/1/objects/notes', bob, { text: tag() });
-    // The revoked socket has no audience any more: a guest login on it is the barrier.
+    // A guest login on it is the barrier; the user's subscription ended with the session.
     expect(await p.login(null, ANON, APP)).toBe('authorized');
     [end] = [p.log.length];
     expect(changesOf(p, readOnly.query, from, end)).toEqual([]);
