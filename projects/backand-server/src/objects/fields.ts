@@ -1,5 +1,6 @@
 import type { FieldSpec, FieldType, ObjectDefinition } from '../app-definition/schema';
 import { HttpError } from '../http/http-error';
+import { parsePoint } from './point';
 
 /** The type of a field spec. */
 export function fieldTypeOf(spec: FieldSpec): FieldType {
@@ -60,6 +61,10 @@ export function toStored(object: string, field: string, type: FieldType, value: 
     }
     case 'json':
       return JSON.stringify(value);
+    case 'point': {
+      const point = parsePoint(value);
+      return point ? JSON.stringify(point) : bad('a point [latitude, longitude]');
+    }
   }
 }
 
@@ -77,6 +82,7 @@ export function fromStored(type: FieldType, value: unknown): unknown {
     case 'boolean':
       return value === 1 || value === 1n || value === true;
     case 'json':
+    case 'point':
       if (typeof value !== 'string') return value;
       try {
         return JSON.parse(value);

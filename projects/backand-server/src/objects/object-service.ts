@@ -6,6 +6,7 @@ import { quoteIdent } from '../storage/sql';
 import { StatementCache } from '../storage/statement-cache';
 import { buildOrderBy, buildWhere } from './list-query';
 import type { ListParams } from './list-params';
+import { isWholeQuery, runNoSqlList, type ReadScope } from './nosql/nosql-list';
 import { accessFor, allowsRow, inRoles, type Access, type Operation } from './permissions';
 import { selectList, toOutputRow, toStoredValues, type DbRow } from './rows';
 import { RowWriter } from './row-writer';
@@ -48,11 +49,33 @@ export class ObjectService {
   list(name: string, call: CallInfo, params: ListParams): Record<string, unknown> {
     const object = this.definition(name);
     const access = this.require(object, name, call, 'read');
+    const scope = this.readScope(call);
+    if (params.nosql && isWholeQuery(params.nosql)) {
+      if (params.search || params.sort.length) {
+        throw new HttpError(
+          400,
+          'A NoSQL query with fields, groupBy, aggregate, orderBy or limit takes no "search" or "sort"',
+        );
+      }
+      return runNoSqlList(
+        (sql, values) => this.sql.get(sql).all(...values) as DbRow[],
+        scope,
+        name,
+        params.nosql,
+        {
+          pageSize: params.pageSize,
+          pageNumber: params.pageNumber,
+          withMetadata: !params.excludeMetadata,
+          withTotal: !params.excludeTotalRows,
+        },
+      );
+    }
     const where = buildWhere(
       name,
       object,
       params,
       access === 'own' ? call.identity.username : undefined,
+      scope,
     );
     const orderBy = buildOrderBy(name, object, params);
     const table = quoteIdent(name);
@@ -71,7 +94,7 @@ export class ObjectService {
   getOne(name: string, id: number, call: CallInfo, withMetadata = true): Record<string, unknown> {
     const object = this.definition(name);
     const access = this.require(object, name, call, 'read');
-    const row = this.rows.mustFind(name, object, id);
+    const row = this.rows.mustFindVisible(name, object, id, call);
     if (!allowsRow(access, object, call.identity.username, row)) {
       throw new HttpError(403, `No permission to read this row of "${name}"`);
     }
@@ -150,7 +173,7 @@ export class ObjectService {
     }
     let dbRow: Record<string, unknown> | null = null;
     if (id !== undefined) {
-      const row = this.rows.mustFind(name, object, id);
+      const row = this.rows.mustFindVisible(name, object, id, call);
       if (!action.roles && !allowsRow(access, object, call.identity.username, row)) {
         throw new HttpError(
           403,
@@ -247,6 +270,11 @@ export class ObjectService {
   private announceDelete(name: string, id: number, row: Record<string, unknown>): void {
     if (name === 'users') this.ctx.realtime.recheckUser(id);
     this.ctx.realtime.emitRowEvent(name, 'deleted', id, row);
+  }
+
+  /** The reader of a call, for NoSQL filters and pre-defined filters. */
+  private readScope(call: CallInfo): ReadScope {
+    return { app: this.ctx.app, viewer: call.identity, parameters: call.parameters };
   }
 
   private require(object: ObjectDefinition, name: string, call: CallInfo, op: Operation) {

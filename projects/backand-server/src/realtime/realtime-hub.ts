@@ -4,6 +4,7 @@ import type { Identity, IdentityResolver } from '../auth/identity';
 import type { EmitTarget } from '../actions/pending-emits';
 import { accessForRole } from '../objects/permissions';
 import { AppRooms } from './rooms';
+import type { RowAudience } from './row-audience';
 import { UserSockets, type SavedIdentity, type SocketData } from './user-sockets';
 
 /**
@@ -29,6 +30,8 @@ export class RealtimeHub implements EmitTarget {
   private readonly kickTimers = new WeakMap<Socket, NodeJS.Timeout>();
   /** Sockets logged in as each user, for re-checks after account changes and token expiry. */
   private readonly userSockets = new UserSockets((socket) => this.revoke(socket));
+  /** Narrows automatic events of objects with a pre-defined filter to the users it shows. */
+  audience?: RowAudience;
 
   constructor(
     private readonly io: Server,
@@ -98,6 +101,10 @@ export class RealtimeHub implements EmitTarget {
     const object = this.app.objects[objectName];
     if (!object?.realtime) return;
     const rooms = this.readers(object, row);
+    if (this.audience?.filtered(objectName)) {
+      const was = before && { row: before, rooms: this.readers(object, before) };
+      return this.audience.emit(objectName, event, id, row, rooms, was);
+    }
     if (before) {
       // Sockets that could read the old row but not the new one (its owner changed) must drop
       // it: they get `deleted`. Sockets that gain sight of it get `updated`, like the others.
