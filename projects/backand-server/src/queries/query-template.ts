@@ -119,7 +119,15 @@ export function resolveTokens(
   if (Array.isArray(value)) return value.map((v) => resolveTokens(v, lookup, where));
   if (value && typeof value === 'object') {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = resolveTokens(v, lookup, where);
+    for (const [k, v] of Object.entries(value)) {
+      // defineProperty: a "__proto__" key stays a key (and is then refused as an unknown field).
+      Object.defineProperty(out, k, {
+        value: resolveTokens(v, lookup, where),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    }
     return out;
   }
   return value;
