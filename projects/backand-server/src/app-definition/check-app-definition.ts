@@ -160,6 +160,9 @@ function addUsersObject(app: AppDefinition): void {
     // Users see their own row unless the app says otherwise; only admins change users.
     permissions: declared?.permissions ?? { Admin: 'crud', '*': { read: 'own' } },
     actions: declared?.actions ?? [],
+    ...(declared?.predefinedFilter !== undefined
+      ? { predefinedFilter: declared.predefinedFilter }
+      : {}),
   };
 }
 

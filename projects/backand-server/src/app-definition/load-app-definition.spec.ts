@@ -169,11 +169,33 @@ describe('loadAppDefinition', () => {
     );
   });
 
-  it('reports a named query whose SQL does not compile when the server starts', async () => {
-    const file = write('badquery.json', { ...minimal, queries: { q: { sql: 'SELEC nothing' } } });
-    await expect(
-      startServer({ app: file, port: 0, db: ':memory:', logLevel: 'silent' }),
-    ).rejects.toThrow(/queries\.q\.sql: does not compile/);
+  it('starts with a named query whose SQL does not compile: logs it, and the query answers 500', async () => {
+    const file = write('badquery.json', {
+      ...minimal,
+      masterToken: 'm',
+      userToken: 'u',
+      queries: { q: { sql: 'SELEC nothing' } },
+    });
+    const log: string[] = [];
+    const server = await startServer({
+      app: file,
+      port: 0,
+      db: ':memory:',
+      logLevel: 'warn',
+      logStream: { write: (line: string) => void log.push(line) },
+    });
+    try {
+      expect(log.join('\n')).toMatch(/queries\.q\.sql does not compile on SQLite/);
+      const res = await fetch(`${server.url}/1/query/data/q`, {
+        headers: { Authorization: `Basic ${Buffer.from('m:u').toString('base64')}` },
+      });
+      expect(res.status).toBe(500);
+      expect(((await res.json()) as { Message: string }).Message).toMatch(
+        /Query "q" \(queries\.q\.sql\)/,
+      );
+    } finally {
+      await server.close();
+    }
   });
 
   it('loads JS and TS modules and reads action files relative to the app file', async () => {

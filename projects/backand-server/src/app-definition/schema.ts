@@ -11,6 +11,7 @@ export const FIELD_TYPES = [
   'boolean',
   'datetime',
   'json',
+  'point',
 ] as const;
 /** One of {@link FIELD_TYPES}. */
 export type FieldType = (typeof FIELD_TYPES)[number];
@@ -189,6 +190,12 @@ const objectSchema = z.strictObject({
   ownerField: identifier.optional(),
   permissions: z.record(z.string().min(1), permission).optional(),
   actions: z.array(actionSchema).default([]),
+  /**
+   * The pre-defined (data security) filter: a NoSQL expression (`{"q": …}` or the expression
+   * itself) or a SQL condition, with `{{sys::username}}`, `{{sys::role}}`, `{{sys::id}}` tokens.
+   * See `objects/security-filter.ts`.
+   */
+  predefinedFilter: z.union([z.string().min(1), z.record(z.string(), z.unknown())]).optional(),
 });
 
 const seedUser = z.strictObject({
@@ -203,10 +210,17 @@ const seedUser = z.strictObject({
   parameters: z.record(z.string(), z.unknown()).optional(),
 });
 
-const querySchema = z.strictObject({
-  sql: z.string().min(1),
-  roles: z.array(z.string().min(1)).optional(),
-});
+const querySchema = z
+  .strictObject({
+    /** SQL (`:name` placeholders or `{{name}}` tokens), or a NoSQL query written as JSON text. */
+    sql: z.string().min(1).optional(),
+    /** A NoSQL query (`{object, q, fields, …}` or `{$union: […]}`). */
+    nosql: z.record(z.string(), z.unknown()).optional(),
+    roles: z.array(z.string().min(1)).optional(),
+  })
+  .refine((q) => (q.sql === undefined) !== (q.nosql === undefined), {
+    message: 'needs exactly one of "sql" or "nosql"',
+  });
 
 /** The zod schema of an app definition (DESIGN.md §4). */
 export const appDefinitionSchema = z.strictObject({

@@ -5,6 +5,7 @@ import type {
   StoredFieldSpec,
 } from '../app-definition/schema';
 import { HttpError } from '../http/http-error';
+import { parsePoint } from './point';
 
 /** The stored type of a field spec: a many-to-one field stores the related row's id (`int`). */
 export function fieldTypeOf(spec: StoredFieldSpec): FieldType {
@@ -85,6 +86,10 @@ export function toStored(object: string, field: string, type: FieldType, value: 
     }
     case 'json':
       return JSON.stringify(value);
+    case 'point': {
+      const point = parsePoint(value);
+      return point ? JSON.stringify(point) : bad('a point [latitude, longitude]');
+    }
   }
 }
 
@@ -102,6 +107,7 @@ export function fromStored(type: FieldType, value: unknown): unknown {
     case 'boolean':
       return value === 1 || value === 1n || value === true;
     case 'json':
+    case 'point':
       if (typeof value !== 'string') return value;
       try {
         return JSON.parse(value);

@@ -1,5 +1,6 @@
 import { HttpError } from '../http/http-error';
 import { decodePlusEncoded, decodeTwiceEncoded } from '../http/legacy-encoding';
+import { noSqlFilterOf } from './nosql/nosql-list';
 
 /** The 13 filter operators of the Backand protocol. */
 export const FILTER_OPERATORS = [
@@ -42,6 +43,8 @@ export interface ListParams {
   search: string;
   excludeMetadata: boolean;
   excludeTotalRows: boolean;
+  /** A NoSQL `filter` (`{"q": …}` or a whole query), instead of `filter` items. */
+  nosql?: Record<string, unknown>;
 }
 
 /** Rows per page when the client asks for none. */
@@ -88,10 +91,13 @@ export function parseExclude(query: Query): Set<string> {
 export function parseListParams(query: Query): ListParams {
   const pageSize = positiveInt(query, 'pageSize', DEFAULT_PAGE_SIZE);
   const exclude = parseExclude(query);
+  const filter = parseJsonParam(query, 'filter');
+  const nosql = noSqlFilterOf(filter);
   return {
     pageSize: Math.min(pageSize, MAX_PAGE_SIZE),
     pageNumber: positiveInt(query, 'pageNumber', 1, MAX_PAGE_NUMBER),
-    filter: parseFilter(parseJsonParam(query, 'filter')),
+    ...(nosql ? { nosql } : {}),
+    filter: nosql ? [] : parseFilter(filter),
     sort: parseSort(parseJsonParam(query, 'sort')),
     search: decodeTwiceEncoded(first(query['search']) ?? ''),
     excludeMetadata: exclude.has('metadata'),

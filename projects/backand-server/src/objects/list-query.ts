@@ -4,6 +4,8 @@ import { HttpError } from '../http/http-error';
 import { escapeLike, quoteIdent } from '../storage/sql';
 import { fieldTypeOf, textFields, toStored, type SqlValue } from './fields';
 import type { FilterItem, ListParams } from './list-params';
+import { noSqlListWhere, type ReadScope } from './nosql/nosql-list';
+import { securityFilter } from './security-filter';
 
 /** The most values one list query binds (SQLite allows 32766 in a statement). */
 export const MAX_BOUND_VALUES = 10_000;
@@ -40,17 +42,37 @@ export function fieldType(
 }
 
 /**
- * Builds the WHERE clause of a list: the filters, the free-text search and, for "own" access,
- * the owner restriction. Identifiers come from the definition; every value is a bound parameter.
+ * Builds the WHERE clause of a list: the filters (or the NoSQL filter's `q`), the free-text
+ * search, for "own" access the owner restriction, and the object's pre-defined filter for
+ * `scope.viewer`. Identifiers come from the definition; every value is a bound parameter.
+ * @param scope the reader: needed for NoSQL filters and for objects with a pre-defined filter
+ *   (without it such a list fails with a 500 rather than show rows the filter hides).
  */
 export function buildWhere(
   objectName: string,
   object: ObjectDefinition,
-  params: Pick<ListParams, 'filter' | 'search'>,
+  params: Pick<ListParams, 'filter' | 'search'> & Pick<Partial<ListParams>, 'nosql'>,
   ownerOnly: string | null | undefined,
+  scope?: ReadScope,
 ): SqlWhere {
   const clauses: string[] = [];
   const values: SqlValue[] = [];
+  if (object.predefinedFilter !== undefined || params.nosql) {
+    if (!scope) {
+      throw new HttpError(
+        500,
+        `Reading "${objectName}" here needs the reader (pre-defined or NoSQL filter)`,
+      );
+    }
+    for (const part of [
+      params.nosql ? noSqlListWhere(scope, objectName, object, params.nosql) : null,
+      securityFilter(scope.app, objectName, scope.viewer),
+    ]) {
+      if (!part) continue;
+      clauses.push(`(${part.sql})`);
+      values.push(...part.params);
+    }
+  }
   for (const item of params.filter) {
     const clause = filterClause(objectName, object, item);
     clauses.push(clause.sql);

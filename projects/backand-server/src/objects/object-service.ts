@@ -8,6 +8,7 @@ import { buildOrderBy, buildWhere } from './list-query';
 import type { ListParams } from './list-params';
 import { RelatedRows, type ReadRow } from './related-rows';
 import type { RelationParams } from './relation-params';
+import { isWholeQuery, runNoSqlList, type ReadScope } from './nosql/nosql-list';
 import { accessFor, allowsRow, inRoles, type Access, type Operation } from './permissions';
 import { selectList, toOutputRow, toStoredValues, type DbRow } from './rows';
 import { RowWriter } from './row-writer';
@@ -60,11 +61,33 @@ export class ObjectService {
   ): Record<string, unknown> {
     const object = this.definition(name);
     const access = this.require(object, name, call, 'read');
+    const scope = this.readScope(call);
+    if (params.nosql && isWholeQuery(params.nosql)) {
+      if (params.search || params.sort.length) {
+        throw new HttpError(
+          400,
+          'A NoSQL query with fields, groupBy, aggregate, orderBy or limit takes no "search" or "sort"',
+        );
+      }
+      return runNoSqlList(
+        (sql, values) => this.sql.get(sql).all(...values) as DbRow[],
+        scope,
+        name,
+        params.nosql,
+        {
+          pageSize: params.pageSize,
+          pageNumber: params.pageNumber,
+          withMetadata: !params.excludeMetadata,
+          withTotal: !params.excludeTotalRows,
+        },
+      );
+    }
     const where = buildWhere(
       name,
       object,
       params,
       access === 'own' ? call.identity.username : undefined,
+      scope,
     );
     const orderBy = buildOrderBy(name, object, params);
     const table = quoteIdent(name);
@@ -125,7 +148,7 @@ export class ObjectService {
   ): Record<string, unknown> {
     const object = this.definition(name);
     const access = this.require(object, name, call, 'read');
-    const row = this.rows.mustFind(name, object, id);
+    const row = this.rows.mustFindVisible(name, object, id, call);
     if (!allowsRow(access, object, call.identity.username, row)) {
       throw new HttpError(403, `No permission to read this row of "${name}"`);
     }
@@ -226,7 +249,7 @@ export class ObjectService {
     }
     let dbRow: Record<string, unknown> | null = null;
     if (id !== undefined) {
-      const row = this.rows.mustFind(name, object, id);
+      const row = this.rows.mustFindVisible(name, object, id, call);
       if (!action.roles && !allowsRow(access, object, call.identity.username, row)) {
         throw new HttpError(
           403,
@@ -334,6 +357,11 @@ export class ObjectService {
       if (gone.object === 'users') this.ctx.realtime.recheckUser(gone.id);
       this.ctx.realtime.emitRowEvent(gone.object, 'deleted', gone.id, gone.row);
     }
+  }
+
+  /** The reader of a call, for NoSQL filters and pre-defined filters. */
+  private readScope(call: CallInfo): ReadScope {
+    return { app: this.ctx.app, viewer: call.identity, parameters: call.parameters };
   }
 
   private require(object: ObjectDefinition, name: string, call: CallInfo, op: Operation) {

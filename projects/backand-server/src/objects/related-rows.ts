@@ -169,6 +169,8 @@ export class RelatedRows {
           search: '',
         },
         access === 'own' ? call.identity.username : undefined,
+        // Pre-defined filters hide embedded rows as they hide listed ones.
+        { app: this.app, viewer: call.identity, parameters: call.parameters },
       );
       const rows = this.sql
         .get(

@@ -10,6 +10,7 @@ import { allowsRow, ownsRow, type Access } from './permissions';
 import { stampTimes } from './timestamps';
 import { RelatedRows } from './related-rows';
 import { selectList, toOutputRow, toStoredValues, type DbRow } from './rows';
+import { securityFilter } from './security-filter';
 
 /**
  * The SQL of row writes, each checked against the row as it is when it runs. Call them inside a
@@ -115,10 +116,24 @@ export class RowWriter {
     call: CallInfo,
     op: 'update' | 'delete',
   ): DbRow {
-    const row = this.mustFind(name, object, id);
+    const row = this.mustFindVisible(name, object, id, call);
     if (!allowsRow(access, object, call.identity.username, row)) {
       throw new HttpError(403, `No permission to ${op} this row of "${name}"`);
     }
+    return row;
+  }
+
+  /**
+   * A row that the object's pre-defined filter shows the caller.
+   * @throws 404, the same as for a missing row, when it is missing or the filter hides it.
+   */
+  mustFindVisible(name: string, object: ObjectDefinition, id: number, call: CallInfo): DbRow {
+    const filter = securityFilter(this.ctx.app, name, call.identity);
+    if (!filter) return this.mustFind(name, object, id);
+    const row = this.sql
+      .get(`SELECT ${selectList(object)} FROM ${quoteIdent(name)} WHERE id = ? AND (${filter.sql})`)
+      .get(id, ...filter.params) as DbRow | undefined;
+    if (!row) throw new HttpError(404, `No row with id ${id} in "${name}"`);
     return row;
   }
 

@@ -1,5 +1,7 @@
 import type { Server, Socket } from 'socket.io';
 import type { AppDefinition } from '../app-definition/schema';
+import type { Viewer } from '../objects/nosql/nosql-scope';
+import { bypassesFilters } from '../objects/security-filter';
 import { canonicalUsername } from '../auth/username';
 import { HttpError } from '../http/http-error';
 import { accessForRole } from '../objects/permissions';
@@ -85,7 +87,19 @@ export class LiveQueries {
         );
       }
       const owner = access === 'own' ? identity.username : undefined;
-      const audience = owner === undefined ? '*' : `own:${owner ? canonicalUsername(owner) : ''}`;
+      const viewer: Viewer = {
+        kind: identity.kind,
+        username: identity.username,
+        role: identity.role,
+        userId: identity.userId,
+      };
+      // A pre-defined filter ({{sys::username}}…) may show each user other rows: one audience each.
+      const audience =
+        object.predefinedFilter !== undefined && !bypassesFilters(viewer)
+          ? `viewer:${JSON.stringify([viewer.kind, viewer.username, viewer.role, viewer.userId])}`
+          : owner === undefined
+            ? '*'
+            : `own:${owner ? canonicalUsername(owner) : ''}`;
       const key = JSON.stringify([
         spec.object,
         audience,
@@ -99,7 +113,10 @@ export class LiveQueries {
         if (this.byKey.size >= this.limits.distinct) {
           throw new HttpError(503, 'The server holds too many live queries; try again later');
         }
-        query = new LiveQuery(`lq${++this.seq}`, key, spec, object, owner, this.sql);
+        query = new LiveQuery(`lq${++this.seq}`, key, spec, object, owner, this.sql, {
+          app: this.app,
+          viewer,
+        });
       }
       const rows = query.load();
       this.hold(socket, held, query);

@@ -1,5 +1,6 @@
 import type { ObjectDefinition } from '../app-definition/schema';
 import { buildOrderBy, buildWhere } from '../objects/list-query';
+import type { ReadScope } from '../objects/nosql/nosql-list';
 import type { SqlValue } from '../objects/fields';
 import { selectList, toOutputRow, type DbRow } from '../objects/rows';
 import { quoteIdent } from '../storage/sql';
@@ -33,6 +34,7 @@ export class LiveQuery {
   /**
    * @param handle the name clients know it by (`query` in acks and deltas).
    * @param ownerOnly as in `buildWhere`: the reader's user name for "own" access, else undefined.
+   * @param scope the reader, for the object's pre-defined filter.
    */
   constructor(
     readonly handle: string,
@@ -41,8 +43,10 @@ export class LiveQuery {
     private readonly object: ObjectDefinition,
     ownerOnly: string | null | undefined,
     private readonly sql: StatementCache,
+    scope: ReadScope,
   ) {
-    const where = buildWhere(spec.object, object, spec, ownerOnly);
+    // The reader's scope brings the object's pre-defined filter into the list's own SQL.
+    const where = buildWhere(spec.object, object, spec, ownerOnly, scope);
     const orderBy = buildOrderBy(spec.object, object, spec);
     const table = quoteIdent(spec.object);
     this.params = where.params;

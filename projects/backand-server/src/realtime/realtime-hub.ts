@@ -6,6 +6,7 @@ import { accessForRole } from '../objects/permissions';
 import type { Db } from '../storage/database';
 import { LIVE_QUERY_EVENTS, LiveQueries, type LiveQueryLimits } from './live-queries';
 import { AppRooms } from './rooms';
+import type { RowAudience } from './row-audience';
 import { UserSockets, type SavedIdentity, type SocketData } from './user-sockets';
 
 /**
@@ -51,6 +52,8 @@ export class RealtimeHub implements EmitTarget {
   private readonly userSockets = new UserSockets((socket) => this.revoke(socket));
   /** **(ext)** Live queries of the sockets (see `live-queries.ts`). */
   readonly liveQueries: LiveQueries;
+  /** Narrows automatic events of objects with a pre-defined filter to the users it shows. */
+  audience?: RowAudience;
 
   constructor(
     private readonly io: Server,
@@ -125,6 +128,10 @@ export class RealtimeHub implements EmitTarget {
     const object = this.app.objects[objectName];
     if (!object?.realtime) return;
     const rooms = this.readers(object, row);
+    if (this.audience?.filtered(objectName)) {
+      const was = before && { row: before, rooms: this.readers(object, before) };
+      return this.audience.emit(objectName, event, id, row, rooms, was);
+    }
     if (before) {
       // Sockets that could read the old row but not the new one (its owner changed) must drop
       // it: they get `deleted`. Sockets that gain sight of it get `updated`, like the others.
