@@ -123,7 +123,18 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     const routes = [...actionRoutes(ctx, objects, queries), ...objectRoutes(ctx, objects)];
     registerApiRoutes(fastify, routes);
     const log = fastify.log;
-    registerBulkRoutes(fastify, routes, (err) => log.error({ err }, 'bulk request failed'));
+    registerBulkRoutes(
+      fastify,
+      routes,
+      (err) => log.error({ err }, 'bulk request failed'),
+      async (headers) => {
+        try {
+          return (await ctx.resolver.fromHeaders(headers)).kind !== 'anonymous';
+        } catch {
+          return false;
+        }
+      },
+    );
     await registerFileDownloads(fastify, ctx);
     await registerStatic(fastify, options.staticDir);
 

@@ -145,6 +145,8 @@ export class UserStore {
            WHERE user_id = ? AND revoked_at IS NULL AND id IS NOT ?`,
         )
         .run(new Date().toISOString(), userId, keepSessionId ?? null);
+      // A reset link mailed before stops working once the password is set (by any route).
+      this.sql.get(`DELETE FROM _backand_reset_tokens WHERE user_id = ?`).run(userId);
     })();
   }
 
@@ -247,12 +249,22 @@ export class UserStore {
       .run(new Date().toISOString(), sessionId);
   }
 
-  /** Issues a one-hour password-reset token for a user. */
+  /**
+   * Issues a one-hour password-reset token for a user. It replaces the user's earlier ones (only
+   * the latest mailed link works), and expired tokens of everyone are forgotten, so the table
+   * holds at most one token per user.
+   */
   issueResetToken(userId: number): string {
     const token = randomBytes(24).toString('base64url');
-    this.sql
-      .get(`INSERT INTO _backand_reset_tokens (token_hash, user_id, expires_at) VALUES (?, ?, ?)`)
-      .run(sha256(token), userId, Date.now() + 3600_000);
+    const now = Date.now();
+    this.db.transaction(() => {
+      this.sql
+        .get(`DELETE FROM _backand_reset_tokens WHERE user_id = ? OR expires_at <= ?`)
+        .run(userId, now);
+      this.sql
+        .get(`INSERT INTO _backand_reset_tokens (token_hash, user_id, expires_at) VALUES (?, ?, ?)`)
+        .run(sha256(token), userId, now + 3600_000);
+    })();
     return token;
   }
 

@@ -30,7 +30,8 @@ interface BulkEntry {
 }
 
 /**
- * `POST /1/bulk`: `[{method, url, data, parameters, headers}]`, at most {@link MAX_BULK}.
+ * `POST /1/bulk`: `[{method, url, data, parameters, headers}]`, at most {@link MAX_BULK} when the
+ * call's own credentials are a signed-in user's or the master key's, else {@link MAX_GUEST_BULK}.
  * Each entry runs through the same handler as its own request, one after another: with its own
  * credentials when its `headers` (or its URL's query string) carry an `Authorization` or
  * `AnonymousToken` (Backand's "each action hash can accept a different header parameter"),
@@ -43,6 +44,7 @@ export function registerBulkRoutes(
   fastify: FastifyInstance,
   routes: readonly ApiRoute[],
   logError: (err: unknown) => void,
+  signedIn: (headers: Record<string, string>) => Promise<boolean>,
 ): void {
   fastify.post('/1/bulk', async (request, reply) => {
     const entries = request.body;
@@ -63,7 +65,9 @@ export function registerBulkRoutes(
       const value = request.headers[name];
       if (typeof value === 'string') credentials[name] = value;
     }
-    if (!credentials['authorization'] && entries.length > MAX_GUEST_BULK) {
+    // Only a call whose own credentials hold for a user (or the master key) gets the full
+    // budget; a guest's, or credentials that do not hold, get a guest's.
+    if (entries.length > MAX_GUEST_BULK && !(await signedIn(credentials))) {
       throw new HttpError(
         400,
         `A guest's bulk call takes at most ${MAX_GUEST_BULK} requests, got ${entries.length}`,

@@ -46,17 +46,35 @@ function asAuthorizationHeader(value: string): string {
     : `Basic ${credentials}`;
 }
 
-/** Query-string parameters whose values are secrets: never logged. */
-const SECRET_PARAMS = /([?&](?:authorization|anonymoustoken|sig)=)[^&#]*/gi;
+/** Query-string parameters (names compared decoded and case-insensitively) never logged. */
+const SECRET_PARAMS = new Set(['authorization', 'anonymoustoken', 'sig']);
 
 /**
- * A request URL fit for a log line: credential values in the query string replaced by `***`.
+ * A request URL fit for a log line: the values of credential parameters in the query string
+ * replaced by `***`. Names are compared as the server reads them (percent-decoded, any case), so
+ * `?%61uthorization=…` is hidden as well.
  *
  * @example
  * redactUrl('/1/objects/items?AnonymousToken=abc&pageSize=2'); // '/1/objects/items?AnonymousToken=***&pageSize=2'
  */
 export function redactUrl(url: string): string {
-  return url.replace(SECRET_PARAMS, '$1***');
+  const q = url.indexOf('?');
+  if (q < 0) return url;
+  const hash = url.indexOf('#', q);
+  const query = url.slice(q + 1, hash < 0 ? undefined : hash);
+  const parts = query.split('&').map((part) => {
+    const eq = part.indexOf('=');
+    const rawName = eq < 0 ? part : part.slice(0, eq);
+    let name: string;
+    try {
+      name = decodeURIComponent(rawName.replace(/\+/g, ' '));
+    } catch {
+      // Undecodable: the server cannot have read it as a credential, but hide it all the same.
+      return `${rawName}=***`;
+    }
+    return SECRET_PARAMS.has(name.trim().toLowerCase()) ? `${rawName}=***` : part;
+  });
+  return `${url.slice(0, q)}?${parts.join('&')}`;
 }
 
 /**

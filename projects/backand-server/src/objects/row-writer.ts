@@ -102,6 +102,7 @@ export class RowWriter {
   private eraseAccount(id: number): void {
     this.sql.get(`DELETE FROM _backand_credentials WHERE user_id = ?`).run(id);
     this.sql.get(`DELETE FROM _backand_user_tokens WHERE user_id = ?`).run(id);
+    this.sql.get(`DELETE FROM _backand_reset_tokens WHERE user_id = ?`).run(id);
     this.sql
       .get(`UPDATE _backand_refresh_tokens SET revoked_at = ? WHERE user_id = ?`)
       .run(new Date().toISOString(), id);

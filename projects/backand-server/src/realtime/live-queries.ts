@@ -18,14 +18,23 @@ export const LIVE_QUERY_EVENTS = {
   delta: 'liveQuery:delta',
 } as const;
 
-/** How many live queries one socket may hold, and how many distinct ones the server keeps. */
+/**
+ * How many live queries one socket may hold, how many distinct ones the server keeps, and how
+ * many of those guests may bring in (guests hold the public anonymous token and any number of
+ * sockets: without their own share they could take the whole budget from signed-in users).
+ */
 export interface LiveQueryLimits {
   perSocket: number;
   distinct: number;
+  guestDistinct: number;
 }
 
 /** The default {@link LiveQueryLimits}. */
-export const DEFAULT_LIVE_QUERY_LIMITS: LiveQueryLimits = { perSocket: 32, distinct: 10_000 };
+export const DEFAULT_LIVE_QUERY_LIMITS: LiveQueryLimits = {
+  perSocket: 32,
+  distinct: 10_000,
+  guestDistinct: 2_500,
+};
 
 /** The answer to a subscribe or unsubscribe. */
 export type LiveQueryAck =
@@ -45,6 +54,8 @@ export class LiveQueries {
   private readonly byKey = new Map<string, LiveQuery>();
   private readonly byObject = new Map<string, Set<LiveQuery>>();
   private readonly holders = new Map<LiveQuery, number>();
+  /** Distinct queries a guest brought in (counted against `guestDistinct` while held). */
+  private readonly guestMade = new Set<LiveQuery>();
   private readonly bySocket = new WeakMap<Socket, Map<LiveQuery, number>>();
   private readonly sql: StatementCache;
   private seq = 0;
@@ -109,9 +120,16 @@ export class LiveQueries {
         spec.pageSize,
       ]);
       let query = this.byKey.get(key);
+      const created = !query;
       if (!query) {
         if (this.byKey.size >= this.limits.distinct) {
           throw new HttpError(503, 'The server holds too many live queries; try again later');
+        }
+        if (identity.kind === 'anonymous' && this.guestMade.size >= this.limits.guestDistinct) {
+          throw new HttpError(
+            503,
+            'The server holds too many live queries of guests; sign in, or try again later',
+          );
         }
         query = new LiveQuery(`lq${++this.seq}`, key, spec, object, owner, this.sql, {
           app: this.app,
@@ -120,6 +138,7 @@ export class LiveQueries {
       }
       const rows = query.load();
       this.hold(socket, held, query);
+      if (created && identity.kind === 'anonymous') this.guestMade.add(query);
       return { ok: true, query: query.handle, rows, pageSize: spec.pageSize };
     } catch (err) {
       if (err instanceof HttpError) return { ok: false, status: err.status, error: err.message };
@@ -193,6 +212,7 @@ export class LiveQueries {
     }
     // Nobody holds it any more: it is forgotten (a later subscribe compiles it anew).
     this.holders.delete(query);
+    this.guestMade.delete(query);
     this.byKey.delete(query.key);
     const set = this.byObject.get(query.spec.object);
     set?.delete(query);
