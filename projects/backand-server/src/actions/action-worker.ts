@@ -2,6 +2,8 @@ import variant from '@jitl/quickjs-wasmfile-release-sync';
 import { isMainThread, parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { newQuickJSWASMModuleFromVariant, newVariant } from 'quickjs-emscripten-core';
 import { GuestContext, SandboxCrash, hostErrorText } from './guest-context';
+import { HostCallClient } from './host-calls';
+import { workerSender } from './worker-outbox';
 import type { DoneMessage, HostMessage, WorkerData, WorkerMessage } from './worker-protocol';
 
 /**
@@ -40,6 +42,8 @@ async function main(port: MessagePort, data: WorkerData): Promise<void> {
   const module = await newQuickJSWASMModuleFromVariant(newVariant(variant, { wasmMemory: memory }));
   const exhausted = () => memory.buffer.byteLength > maxBytes - WASM_HEADROOM_BYTES;
   let spare: GuestContext | undefined = new GuestContext(module);
+  const send = workerSender(port, data.outbox);
+  const calls = data.calls ? new HostCallClient(data.calls, send) : undefined;
 
   port.on('message', (msg: HostMessage) => {
     if (msg.type === 'test') {
@@ -56,9 +60,13 @@ async function main(port: MessagePort, data: WorkerData): Promise<void> {
       spare = undefined;
       done = guest.run(
         msg,
-        (level, text) =>
-          port.postMessage({ type: 'log', id: msg.id, level, text } satisfies WorkerMessage),
+        (level, text) => send({ type: 'log', id: msg.id, level, text } satisfies WorkerMessage),
         exhausted,
+        calls &&
+          (
+            (deadline) => (k, p) =>
+              calls.call(msg.id, k, p, deadline)
+          )(Date.now() + msg.timeoutMs),
       );
       // A run that filled the memory ends the worker: a fresh one gives the memory back.
       reusable = guest.dispose() && !exhausted();
@@ -66,7 +74,7 @@ async function main(port: MessagePort, data: WorkerData): Promise<void> {
       // The module's state is unknown after a failure below JavaScript: answer, then let the
       // pool start a fresh worker.
       const why = err instanceof SandboxCrash ? err.message : hostErrorText(err);
-      port.postMessage({
+      send({
         type: 'done',
         id: msg.id,
         ok: false,
@@ -75,7 +83,7 @@ async function main(port: MessagePort, data: WorkerData): Promise<void> {
       } satisfies WorkerMessage);
       process.exit(1);
     }
-    port.postMessage({ ...done, last: !reusable } satisfies WorkerMessage);
+    send({ ...done, last: !reusable } satisfies WorkerMessage);
     if (!reusable) process.exit(0);
     // The next run's context is made while this worker would be idle.
     setImmediate(() => {
@@ -86,7 +94,7 @@ async function main(port: MessagePort, data: WorkerData): Promise<void> {
       }
     });
   });
-  port.postMessage({ type: 'ready' } satisfies WorkerMessage);
+  send({ type: 'ready' } satisfies WorkerMessage);
 }
 
 if (!isMainThread && parentPort) void main(parentPort, workerData as WorkerData);

@@ -6,6 +6,7 @@ import type {
   VmCallResult,
 } from 'quickjs-emscripten-core';
 import { GUEST_PRELUDE } from './guest-prelude';
+import { installGuestGlobals, type HostCaller } from './guest-globals';
 import type { DoneMessage, LogMessage, RunRequest } from './worker-protocol';
 
 /** QuickJS' own stack limit; well inside the thread's stack, so deep recursion is a JS error. */
@@ -39,6 +40,8 @@ export class GuestContext {
   private interrupted = false;
   private lines = 0;
   private onLog: (level: LogMessage['level'], text: string) => void = () => undefined;
+  private hostCall: HostCaller = noHostCalls;
+  private readonly setup: QuickJSHandle;
 
   constructor(module: QuickJSWASMModule) {
     this.runtime = module.newRuntime();
@@ -50,6 +53,11 @@ export class GuestContext {
     const factory = this.unwrap(ctx.evalCode(GUEST_PRELUDE, 'backand:prelude'));
     const api = this.unwrap(ctx.callFunction(factory, ctx.undefined, log));
     for (const hook of HOOKS) this.hooks[hook] = this.keep(ctx.getProp(api, hook));
+    this.setup = installGuestGlobals(
+      ctx,
+      (h) => this.keep(h),
+      (k, p) => this.hostCall(k, p),
+    );
   }
 
   /**
@@ -61,12 +69,26 @@ export class GuestContext {
     req: RunRequest,
     onLog: (level: LogMessage['level'], text: string) => void,
     exhausted: () => boolean,
+    hostCall: HostCaller = noHostCalls,
   ): DoneMessage {
     const { ctx, runtime } = this;
     this.onLog = onLog;
+    this.hostCall = hostCall;
     runtime.setMemoryLimit(req.memoryLimitBytes);
     this.deadline = Date.now() + req.timeoutMs;
     try {
+      const go = this.unwrap(
+        ctx.callFunction(
+          this.setup,
+          ctx.undefined,
+          this.keep(ctx.newString(req.env ?? '{}')),
+          this.keep(ctx.newString(req.args)),
+          req.where === undefined ? ctx.undefined : this.keep(ctx.newString(req.where)),
+        ),
+      );
+      if (ctx.dump(go) !== true) {
+        return { type: 'done', id: req.id, ok: true, emits: '[]', skipped: true };
+      }
       this.unwrap(ctx.evalCode(req.code, `action:${req.name}`));
       this.call('start', this.keep(ctx.newString(req.args)), this.keep(ctx.newString(req.name)));
       const jobs = runtime.executePendingJobs();
@@ -172,6 +194,11 @@ function failure(
     message: typeof message === 'string' ? message : `action "${req.name}" failed`,
     ...(typeof reason === 'string' ? { reason } : {}),
   };
+}
+
+/** Runs without a server to call (tests of the sandbox alone). */
+function noHostCalls(kind: string): string {
+  return JSON.stringify({ ok: false, message: `${kind} is not available here` });
 }
 
 /** How a host-side error reads in a message. */

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
-import { Worker } from 'node:worker_threads';
+import { Worker, type MessagePort } from 'node:worker_threads';
 import type {
   DoneMessage,
   LogMessage,
@@ -8,6 +8,14 @@ import type {
   WorkerData,
   WorkerMessage,
 } from './worker-protocol';
+import {
+  answerCall,
+  newCallChannel,
+  serveCall,
+  unpackCall,
+  type CallChannel,
+  type HostCallHandler,
+} from './host-calls';
 
 /** Options of a {@link WorkerPool}. */
 export interface WorkerPoolOptions {
@@ -34,12 +42,15 @@ interface Job {
   id: number;
   spec: RunSpec | { test: 'hang' | 'crash'; timeoutMs: number; name: string };
   onLog: LogSink;
+  onCall?: HostCallHandler | undefined;
   resolve(done: DoneMessage): void;
   reject(err: Error): void;
 }
 
 interface Slot {
   worker: Worker;
+  /** The server's end of the worker's call channel. */
+  calls: CallChannel;
   ready: boolean;
   job?: Job;
   timer?: NodeJS.Timeout;
@@ -75,8 +86,8 @@ export class WorkerPool {
    * Runs an action in the next free worker. Resolves with the worker's answer, or a failure
    * when the worker had to be stopped or crashed; rejects only when the pool is closed.
    */
-  run(spec: RunSpec, onLog: LogSink): Promise<DoneMessage> {
-    return this.enqueue(spec, onLog);
+  run(spec: RunSpec, onLog: LogSink, onCall?: HostCallHandler): Promise<DoneMessage> {
+    return this.enqueue(spec, onLog, onCall);
   }
 
   /** Test hook: makes the next free worker hang or crash (needs `testHooks`). */
@@ -98,10 +109,14 @@ export class WorkerPool {
     await Promise.all(ending);
   }
 
-  private enqueue(spec: Job['spec'], onLog: LogSink): Promise<DoneMessage> {
+  private enqueue(
+    spec: Job['spec'],
+    onLog: LogSink,
+    onCall?: HostCallHandler,
+  ): Promise<DoneMessage> {
     if (this.closed) return Promise.reject(new Error('the server is closing'));
     return new Promise<DoneMessage>((resolve, reject) => {
-      this.queue.push({ id: this.nextId++, spec, onLog, resolve, reject });
+      this.queue.push({ id: this.nextId++, spec, onLog, onCall, resolve, reject });
       this.dispatch();
     });
   }
@@ -149,11 +164,16 @@ export class WorkerPool {
   }
 
   private spawn(): void {
-    const worker = startWorker({
-      memoryLimitBytes: this.options.memoryLimitBytes,
-      testHooks: !!this.options.testHooks,
-    });
-    const slot: Slot = { worker, ready: false };
+    const calls = newCallChannel();
+    const worker = startWorker(
+      {
+        memoryLimitBytes: this.options.memoryLimitBytes,
+        testHooks: !!this.options.testHooks,
+        calls: calls.worker,
+      },
+      [calls.worker.port],
+    );
+    const slot: Slot = { worker, calls: calls.host, ready: false };
     this.slots.add(slot);
     worker.unref();
     worker.on('message', (msg: WorkerMessage) => this.onMessage(slot, msg));
@@ -184,6 +204,14 @@ export class WorkerPool {
     if (!job || msg.id !== job.id) return;
     if (msg.type === 'log') {
       job.onLog(msg.level, msg.text);
+      return;
+    }
+    if (msg.type === 'call') {
+      const { seq, kind, args } = unpackCall(msg);
+      void serveCall(job.onCall, kind, args).then((answer) => {
+        // The worker may have moved on (its run timed out); then the answer is dropped.
+        if (slot.job === job) answerCall(slot.calls, seq, answer);
+      });
       return;
     }
     clearTimeout(slot.timer);
@@ -222,6 +250,7 @@ export class WorkerPool {
   private stop(slot: Slot): Promise<unknown> {
     this.slots.delete(slot);
     clearTimeout(slot.timer);
+    slot.calls.port.close();
     return slot.worker.terminate().catch(() => undefined);
   }
 }
@@ -230,8 +259,15 @@ export class WorkerPool {
  * Starts a worker from the compiled `action-worker.js`; from the TypeScript sources (tests,
  * tsx) the worker is compiled on load by tsx, as `.ts` app definitions are.
  */
-function startWorker(workerData: WorkerData): Worker {
-  const options = { workerData, resourceLimits: { stackSizeMb: WORKER_STACK_MB } };
+export function startWorker(
+  workerData: WorkerData,
+  transferList: ReadonlyArray<MessagePort> = [],
+): Worker {
+  const options = {
+    workerData,
+    transferList: [...transferList],
+    resourceLimits: { stackSizeMb: WORKER_STACK_MB },
+  };
   const built = path.join(__dirname, 'action-worker.js');
   if (existsSync(built)) return new Worker(built, options);
   const source = path.join(__dirname, 'action-worker.ts');

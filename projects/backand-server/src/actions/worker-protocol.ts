@@ -10,6 +10,10 @@ export interface WorkerData {
   memoryLimitBytes: number;
   /** Honour {@link TestRequest}s (pool tests only). */
   testHooks: boolean;
+  /** Where the answers to the worker's calls come (see host-calls.ts). */
+  calls?: import('./host-calls').CallChannel;
+  /** Send every message here instead of the parent port (runs the server waits for). */
+  outbox?: import('./worker-outbox').Outbox;
 }
 
 /** One run of action code, sent to an idle worker. */
@@ -28,6 +32,10 @@ export interface RunRequest {
   wantResult: boolean;
   /** Serialise `userInput` as the action left it (before* triggers). */
   wantInput: boolean;
+  /** JSON of the run's {@link import('./action-env').ActionEnv}: `CONSTS`, `Config`, `request`. */
+  env?: string;
+  /** The action's `where` condition: when it is falsy the code is not run (`skipped`). */
+  where?: string;
 }
 
 /** Test hooks, honoured only by a worker started with `testHooks` (pool tests). */
@@ -69,6 +77,8 @@ export type DoneMessage = { last?: boolean } & (
       input?: string;
       /** JSON array of {@link import('./pending-emits').EmitRequest}, data as JSON text. */
       emits: string;
+      /** The `where` condition was falsy: the action's code did not run. */
+      skipped?: true;
     }
   | {
       type: 'done';
@@ -80,5 +90,20 @@ export type DoneMessage = { last?: boolean } & (
     }
 );
 
+/**
+ * A running action asks the server for something it cannot do in its worker (`files.upload`,
+ * `files.delete`) and waits for the answer (see host-calls.ts).
+ */
+export interface CallMessage {
+  type: 'call';
+  id: number;
+  kind: string;
+  /** JSON of the call's arguments. */
+  payload: string;
+}
+
+/** The server's answer to a {@link CallMessage}: JSON of the value, or the error's message. */
+export type CallAnswer = { ok: true; value: string } | { ok: false; message: string };
+
 /** What a worker sends the server. */
-export type WorkerMessage = ReadyMessage | LogMessage | DoneMessage;
+export type WorkerMessage = ReadyMessage | LogMessage | DoneMessage | CallMessage;

@@ -3,6 +3,8 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vm from 'node:vm';
 import type { AppDefinition, FieldSpec } from './schema';
+import { checkJobs } from '../jobs/check-jobs';
+import { checkWhere } from '../actions/action-where';
 
 /** The fields every app's built-in `users` object has. */
 export const BUILTIN_USER_FIELDS: Readonly<Record<string, FieldSpec>> = {
@@ -59,6 +61,7 @@ export function checkAppDefinition(
       }
       seen.add(action.name);
       if (action.type !== 'files') resolveCode(action, `${at}.actions[${i}]`, baseDir, problems);
+      checkWhere(action, `${at}.actions[${i}].where`, problems);
     });
   }
 
@@ -82,6 +85,7 @@ export function checkAppDefinition(
     }
     seenUsers.add(key);
   });
+  problems.push(...checkJobs(app));
   return problems;
 }
 

@@ -1,5 +1,6 @@
 import { PendingEmits } from '../actions/pending-emits';
-import { userProfileOf, type AppContext, type CallInfo } from '../app-context';
+import type { AppContext, CallInfo } from '../app-context';
+import { actionArgs, onDemandParameters } from '../actions/action-args';
 import type { ObjectService } from '../objects/object-service';
 import { inRoles } from '../objects/permissions';
 import { parseId } from '../objects/rows';
@@ -33,8 +34,9 @@ export function actionRoutes(
     }
     const id = request.params['id'];
     const rowId = id === undefined ? undefined : parseId(object, id);
-    const userInput = request.method === 'GET' ? {} : request.body;
-    return objects.runOnDemand(object, rowId, name, userInput, call);
+    // As in Backand: the body's fields reach `parameters`, and `userInput` is null.
+    call.parameters = onDemandParameters(request.body, call.parameters);
+    return objects.runOnDemand(object, rowId, name, null, call);
   };
 
   const isFileAction = (request: Pick<ApiRequest, 'params' | 'query'>): boolean => {
@@ -55,13 +57,8 @@ export function actionRoutes(
       throw new HttpError(403, `No permission to run function "${fn.name}"`);
     }
     const emits = new PendingEmits();
-    const userInput = request.method === 'GET' ? {} : (request.body ?? {});
-    const args = {
-      userInput,
-      dbRow: null,
-      parameters: call.parameters,
-      userProfile: userProfileOf(call),
-    };
+    call.parameters = onDemandParameters(request.body, call.parameters);
+    const args = actionArgs(ctx, call, null, null);
     const result = await ctx.actions.runAsync(fn.name, fn.code!, args, emits);
     emits.flush(ctx.realtime, ctx.logger);
     return result;

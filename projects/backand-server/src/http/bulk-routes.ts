@@ -102,6 +102,7 @@ export function registerBulkRoutes(
           body: entry.body,
           headers: { ...entry.headers, ...credentials },
           origin: `${request.protocol}://${request.host}`,
+          ip: request.ip,
         });
         push({ status: 200, body: body === undefined ? {} : body });
       } catch (err) {
