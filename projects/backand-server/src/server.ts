@@ -32,6 +32,8 @@ import { syncSchema } from './storage/sync-schema';
 import { registerFileDownloads } from './files/file-downloads';
 import { FileLinks } from './files/file-links';
 import { FileStore } from './files/file-store';
+import { JobScheduler } from './jobs/job-scheduler';
+import { jobRoutes } from './jobs/job-routes';
 
 /** How long a disconnected socket may come back and receive what it missed. */
 const RECOVERY_WINDOW_MS = 2 * 60 * 1000;
@@ -87,13 +89,18 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     actions = ctx.actions;
     await ctx.users.seed();
     const objects = new ObjectService(ctx);
+    const jobs = new JobScheduler(ctx, objects);
 
     await fastify.register(cors, corsPolicy.restOptions());
     await fastify.register(formbody, { bodyLimit: BODY_LIMIT });
     installErrorHandling(fastify);
     registerAuthRoutes(fastify, ctx);
     // Action routes first: their static "action" segment wins over an object name.
-    const routes = [...actionRoutes(ctx, objects, queries), ...objectRoutes(ctx, objects)];
+    const routes = [
+      ...actionRoutes(ctx, objects, queries),
+      ...jobRoutes(ctx, jobs),
+      ...objectRoutes(ctx, objects),
+    ];
     registerApiRoutes(fastify, routes);
     const log = fastify.log;
     registerBulkRoutes(fastify, routes, (err) => log.error({ err }, 'bulk request failed'));
@@ -121,6 +128,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       host === '0.0.0.0' || host === '::' ? 'localhost' : host.includes(':') ? `[${host}]` : host;
     const url = `${options.tls ? 'https' : 'http'}://${urlHost}:${port}`;
     const server = fastify;
+    jobs.start(url);
     let closing: Promise<void> | undefined;
     return {
       url,
@@ -129,7 +137,9 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       close: () =>
         (closing ??= (async () => {
           try {
-            // Requests in flight finish first (their actions included), then the workers end.
+            // No new job runs; those in flight and the requests in flight finish first (their
+            // actions included), then the workers end.
+            await jobs.stop();
             await server.close();
           } finally {
             await actions?.close();

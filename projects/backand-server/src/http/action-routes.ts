@@ -29,9 +29,8 @@ export function actionRoutes(
     if (!name) throw new HttpError(400, 'Query parameter "name" (the action) is required');
     const fileAction = definition.actions.find((a) => a.name === name && a.type === 'files');
     if (fileAction) return runFileAction(ctx, request, call, object, definition, fileAction);
-    if (request.method === 'DELETE') {
-      throw new HttpError(404, `Unknown file action "${name}" of "${object}"`);
-    }
+    // DELETE reaches code actions too: Backand's storage action template branches on
+    // `request.method` ("POST" uploads, "DELETE" deletes).
     const id = request.params['id'];
     const rowId = id === undefined ? undefined : parseId(object, id);
     // As in Backand: the body's fields reach `parameters`, and `userInput` is null.
