@@ -144,7 +144,7 @@ export class DuringRunner {
             return;
           }
         }
-        if (exited !== undefined || this.current !== w) {
+        if (exited !== undefined) {
           throw new Error(`the action worker did not start (exit code ${exited})`);
         }
         const waiting = waitAsync(w.outbox.counter, 0, seen, 1000);
