@@ -84,6 +84,18 @@ const app: AppDefinitionInput = {
         },
       ],
     },
+    docs: {
+      fields: { title: 'string', url: 'string' },
+      actions: [
+        {
+          name: 'attach',
+          trigger: 'duringCreate',
+          code: fn(
+            "var url = files.upload(dbRow.id + '.txt', btoa('row ' + dbRow.id)); socket.emitAll('attached', { url: url });",
+          ),
+        },
+      ],
+    },
     slow: {
       fields: { title: 'string' },
       actions: [{ name: 'spin', trigger: 'duringCreate', code: fn('while (true) {}') }],
@@ -206,6 +218,15 @@ describe('trigger semantics (Backand docs)', () => {
       expect(del.status).toBe(417);
       expect(del.body.Message).toBe('kept');
       expect((await call('GET', `/1/objects/tasks/${row.id}`)).body.title).toBe('keep');
+    });
+
+    it('may use files (served while the transaction waits)', async () => {
+      const attached = nextEvent('attached');
+      const res = await call('POST', '/1/objects/docs?returnObject=true', { title: 'd' });
+      expect(res.status).toBe(200);
+      const { url } = (await attached) as { url: string };
+      expect(url).toMatch(new RegExp(`/files/docs/${res.body.id}\\.txt\\?v=`));
+      expect(await (await fetch(url)).text()).toBe(`row ${res.body.id}`);
     });
 
     it('are stopped at the time limit; the write is undone and the server keeps serving', async () => {
