@@ -112,6 +112,7 @@ export function registerBulkRoutes(
               : credentials),
           },
           origin: `${request.protocol}://${request.host}`,
+          ip: request.ip,
         });
         push({ status: 200, body: body === undefined ? {} : body });
       } catch (err) {
