@@ -39,7 +39,7 @@ export class DemoApi {
     return new DemoApi(url, `Bearer ${body.access_token}`);
   }
 
-  /** Runs an on-demand action of `items` with `body` as its userInput. */
+  /** Runs an on-demand action of `items`; the fields of `body` reach its `parameters`. */
   action(name: 'broadcast' | 'notifyRole' | 'notifyUsers', body: object): Promise<unknown> {
     return this.send('POST', `/1/objects/action/items?name=${name}`, body);
   }

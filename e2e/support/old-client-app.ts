@@ -52,13 +52,13 @@ export const OLD_APP = {
         {
           name: 'shout',
           trigger: 'onDemand',
-          code: "function backandCallback(userInput, dbRow, parameters, userProfile) { socket.emitAll('shout', { message: userInput.message, from: userProfile.username || 'guest' }); return { sent: true }; }",
+          code: "function backandCallback(userInput, dbRow, parameters, userProfile) { socket.emitAll('shout', { message: parameters.message, from: userProfile.username || 'guest' }); return { sent: true }; }",
         },
         {
           name: 'whisper',
           trigger: 'onDemand',
           roles: ['Admin'],
-          code: "function backandCallback(userInput, dbRow, parameters, userProfile) { socket.emitUsers('whisper', { message: userInput.message }, userInput.users); return {}; }",
+          code: "function backandCallback(userInput, dbRow, parameters, userProfile) { socket.emitUsers('whisper', { message: parameters.message }, parameters.users); return {}; }",
         },
         { name: 'files', trigger: 'onDemand', type: 'files' },
       ],

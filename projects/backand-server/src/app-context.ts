@@ -62,6 +62,12 @@ export interface CallInfo {
   headers: Record<string, unknown>;
   /** The call's `parameters` (URL-encoded JSON), handed to actions. */
   parameters: Record<string, unknown>;
+  /** `protocol://host[:port]` the caller used (the `CONSTS.apiUrl` of actions). */
+  origin?: string;
+  /** The query string's values, the body and the client's address (the `request` global). */
+  query?: Record<string, unknown>;
+  body?: unknown;
+  ip?: string;
 }
 
 /** The `userProfile` argument of actions for a call. */

@@ -40,6 +40,8 @@ import { EmailBridge } from './actions/email-bridge';
 import { HttpBridge } from './actions/http-bridge';
 import { EmailVerification } from './auth/email-verification';
 import { checkSmtpUrl, Mailer, redact } from './mail/mailer';
+import { JobScheduler } from './jobs/job-scheduler';
+import { jobRoutes } from './jobs/job-routes';
 
 /** How long a disconnected socket may come back and receive what it missed. */
 const RECOVERY_WINDOW_MS = 2 * 60 * 1000;
@@ -112,6 +114,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     actions = ctx.actions;
     await ctx.users.seed();
     const objects = new ObjectService(ctx);
+    const jobs = new JobScheduler(ctx, objects);
 
     await fastify.register(cors, corsPolicy.restOptions());
     await fastify.register(formbody, { bodyLimit: BODY_LIMIT });
@@ -120,7 +123,11 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     registerAuthRoutes(fastify, ctx);
     registerRegisterUserRoute(fastify, ctx);
     // Action routes first: their static "action" segment wins over an object name.
-    const routes = [...actionRoutes(ctx, objects, queries), ...objectRoutes(ctx, objects)];
+    const routes = [
+      ...actionRoutes(ctx, objects, queries),
+      ...jobRoutes(ctx, jobs),
+      ...objectRoutes(ctx, objects),
+    ];
     registerApiRoutes(fastify, routes);
     const log = fastify.log;
     registerBulkRoutes(
@@ -165,6 +172,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
         : `no SMTP server configured (--smtp-url): mails are written to ${mailer.destination}`,
     );
     const server = fastify;
+    jobs.start(url);
     let closing: Promise<void> | undefined;
     return {
       url,
@@ -173,7 +181,9 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       close: () =>
         (closing ??= (async () => {
           try {
-            // Requests in flight finish first (their actions included), then the workers end.
+            // No new job runs; those in flight and the requests in flight finish first (their
+            // actions included), then the workers end.
+            await jobs.stop();
             await server.close();
           } finally {
             await actions?.close();

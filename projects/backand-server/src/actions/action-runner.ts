@@ -1,6 +1,8 @@
 import { availableParallelism } from 'node:os';
 import { HttpError } from '../http/http-error';
-import { runCallHandler, type HostServices } from './host-services';
+import type { ActionEnv } from './action-env';
+import { DuringRunner } from './during-runner';
+import { runCallHandler, type FileCalls, type HostServices } from './host-services';
 import type { EmitRequest, PendingEmits } from './pending-emits';
 import type { DoneMessage } from './worker-protocol';
 import { WorkerPool, type WorkerPoolOptions } from './worker-pool';
@@ -11,6 +13,16 @@ export interface ActionArgs {
   dbRow: unknown;
   parameters: Record<string, unknown>;
   userProfile: UserProfile;
+  /** The run's `CONSTS`, `Config` and `request` globals (not an argument of backandCallback). */
+  env?: ActionEnv;
+}
+
+/** How one run is set up besides its arguments. */
+export interface RunOptions {
+  /** The action's `where` condition (a JavaScript expression); falsy: the code does not run. */
+  where?: string | undefined;
+  /** Serves the run's `files.*` calls (actions of objects); without it they fail in the action. */
+  files?: FileCalls | undefined;
 }
 
 /** The `userProfile` argument of an action. */
@@ -46,6 +58,8 @@ export interface ActionOutcome {
   userInput: unknown;
   /** The emits it requested, to deliver once the request succeeds. */
   emits: EmitRequest[];
+  /** Its `where` condition was falsy: its code did not run. */
+  skipped?: boolean;
 }
 
 /** How long past a run's deadline its worker may stay silent before it is terminated. */
@@ -59,6 +73,7 @@ const GRACE_MS = 1000;
  */
 export class ActionRunner {
   private pool?: WorkerPool;
+  private inline?: DuringRunner;
   private closed = false;
 
   constructor(
@@ -80,44 +95,31 @@ export class ActionRunner {
     code: string,
     args: ActionArgs,
     want: { result?: boolean; userInput?: boolean } = {},
+    options: RunOptions = {},
   ): Promise<ActionOutcome> {
     let done: DoneMessage;
+    const { env, ...callbackArgs } = args;
     try {
       done = await this.workers().run(
         {
           name,
           code,
-          args: JSON.stringify(args),
+          args: JSON.stringify(callbackArgs),
           timeoutMs: this.limits.timeoutMs,
           wantResult: !!want.result,
           wantInput: !!want.userInput,
+          ...(env ? { env: JSON.stringify(env) } : {}),
+          ...(options.where !== undefined ? { where: options.where } : {}),
         },
         (level, text) => this.logger[level]({ action: name }, text),
-        this.services && runCallHandler(this.services, name),
+        runCallHandler(this.services, name, { files: options.files }),
       );
     } catch (err) {
       throw new HttpError(503, `action "${name}" cannot run: ${(err as Error).message}`, {
         action: name,
       });
     }
-    if (!done.ok) {
-      throw new HttpError(417, done.message, {
-        action: name,
-        ...(done.reason !== undefined ? { reason: done.reason } : {}),
-      });
-    }
-    try {
-      return {
-        result: done.result === undefined ? undefined : JSON.parse(done.result),
-        userInput: done.input === undefined ? undefined : JSON.parse(done.input),
-        emits: emitsOf(done.emits),
-      };
-    } catch (err) {
-      throw new HttpError(417, `action "${name}" left output that cannot be sent as JSON`, {
-        action: name,
-        reason: (err as Error).message,
-      });
-    }
+    return outcomeOf(name, done);
   }
 
   /**
@@ -129,16 +131,58 @@ export class ActionRunner {
     code: string,
     args: ActionArgs,
     emits: PendingEmits,
+    options: RunOptions = {},
   ): Promise<unknown> {
-    const outcome = await this.run(name, code, args, { result: true });
+    const outcome = await this.run(name, code, args, { result: true }, options);
     emits.add(outcome.emits);
     return outcome.result;
+  }
+
+  /**
+   * Gets the worker of {@link runInline} ready. Await it before the transaction.
+   * @throws HttpError 503 when the server is closing or the worker cannot start.
+   */
+  async readyInline(): Promise<void> {
+    try {
+      if (this.closed) throw new Error('the server is closing');
+      this.inline ??= new DuringRunner(this.limits.memoryLimitMb * 1024 * 1024, GRACE_MS);
+      await this.inline.ready();
+    } catch (err) {
+      throw new HttpError(503, `"during" actions cannot run: ${(err as Error).message}`);
+    }
+  }
+
+  /**
+   * Runs an action while this thread waits for it (inside a write's transaction, see
+   * during-runner.ts); its `files` calls are served meanwhile, and `$http` and `email.send`
+   * throw in the action (they cannot be served while this thread waits). Needs
+   * {@link readyInline} first.
+   * @throws HttpError 417 as {@link run}.
+   */
+  runInline(name: string, code: string, args: ActionArgs, options: RunOptions = {}): ActionOutcome {
+    const { env, ...callbackArgs } = args;
+    if (!this.inline) throw new HttpError(503, `action "${name}" cannot run: no worker is ready`);
+    const done = this.inline.runNow(
+      {
+        name,
+        code,
+        args: JSON.stringify(callbackArgs),
+        timeoutMs: this.limits.timeoutMs,
+        wantResult: false,
+        wantInput: false,
+        ...(env ? { env: JSON.stringify(env) } : {}),
+        ...(options.where !== undefined ? { where: options.where } : {}),
+      },
+      (level, text) => this.logger[level]({ action: name }, text),
+      runCallHandler(this.services, name, { files: options.files, during: true }),
+    );
+    return outcomeOf(name, done);
   }
 
   /** Ends the workers (when any were started). Runs still in flight fail with 503. */
   async close(): Promise<void> {
     this.closed = true;
-    await this.pool?.close();
+    await Promise.all([this.pool?.close(), this.inline?.close()]);
   }
 
   private workers(): WorkerPool {
@@ -151,6 +195,32 @@ export class ActionRunner {
       ...this.poolOptions,
     });
     return this.pool;
+  }
+}
+
+/**
+ * What a worker's answer means for the caller.
+ * @throws HttpError 417 `{Message, action}` for a failed run.
+ */
+export function outcomeOf(name: string, done: DoneMessage): ActionOutcome {
+  if (!done.ok) {
+    throw new HttpError(417, done.message, {
+      action: name,
+      ...(done.reason !== undefined ? { reason: done.reason } : {}),
+    });
+  }
+  try {
+    return {
+      result: done.result === undefined ? undefined : JSON.parse(done.result),
+      userInput: done.input === undefined ? undefined : JSON.parse(done.input),
+      emits: emitsOf(done.emits),
+      ...(done.skipped ? { skipped: true } : {}),
+    };
+  } catch (err) {
+    throw new HttpError(417, `action "${name}" left output that cannot be sent as JSON`, {
+      action: name,
+      reason: (err as Error).message,
+    });
   }
 }
 

@@ -3,6 +3,7 @@ import { isMainThread, parentPort, workerData, type MessagePort } from 'node:wor
 import { newQuickJSWASMModuleFromVariant, newVariant } from 'quickjs-emscripten-core';
 import { GuestContext, SandboxCrash, hostErrorText } from './guest-context';
 import { hostCallClient, type HostCall } from './host-call-client';
+import { postSignalled, signalledEnd } from './signalled-port';
 import type { DoneMessage, HostMessage, WorkerData, WorkerMessage } from './worker-protocol';
 
 /**
@@ -40,8 +41,12 @@ async function main(port: MessagePort, data: WorkerData): Promise<void> {
   });
   const module = await newQuickJSWASMModuleFromVariant(newVariant(variant, { wasmMemory: memory }));
   const exhausted = () => memory.buffer.byteLength > maxBytes - WASM_HEADROOM_BYTES;
+  // A worker of during actions talks through its outbox: the server thread is blocked meanwhile.
+  const outbox = data.outbox && signalledEnd(data.outbox);
+  const send = (msg: WorkerMessage) =>
+    outbox ? postSignalled(outbox, msg) : port.postMessage(msg);
   const hostCall: HostCall | undefined = data.hostCalls
-    ? hostCallClient(data.hostCalls, (m) => port.postMessage(m satisfies WorkerMessage))
+    ? hostCallClient(signalledEnd(data.hostCalls), send)
     : undefined;
   let spare: GuestContext | undefined = new GuestContext(module, hostCall);
 
@@ -60,8 +65,7 @@ async function main(port: MessagePort, data: WorkerData): Promise<void> {
       spare = undefined;
       done = guest.run(
         msg,
-        (level, text) =>
-          port.postMessage({ type: 'log', id: msg.id, level, text } satisfies WorkerMessage),
+        (level, text) => send({ type: 'log', id: msg.id, level, text }),
         exhausted,
       );
       // A run that filled the memory ends the worker: a fresh one gives the memory back.
@@ -70,7 +74,7 @@ async function main(port: MessagePort, data: WorkerData): Promise<void> {
       // The module's state is unknown after a failure below JavaScript: answer, then let the
       // pool start a fresh worker.
       const why = err instanceof SandboxCrash ? err.message : hostErrorText(err);
-      port.postMessage({
+      send({
         type: 'done',
         id: msg.id,
         ok: false,
@@ -79,7 +83,7 @@ async function main(port: MessagePort, data: WorkerData): Promise<void> {
       } satisfies WorkerMessage);
       process.exit(1);
     }
-    port.postMessage({ ...done, last: !reusable } satisfies WorkerMessage);
+    send({ ...done, last: !reusable });
     if (!reusable) process.exit(0);
     // The next run's context is made while this worker would be idle.
     setImmediate(() => {
@@ -90,7 +94,7 @@ async function main(port: MessagePort, data: WorkerData): Promise<void> {
       }
     });
   });
-  port.postMessage({ type: 'ready' } satisfies WorkerMessage);
+  send({ type: 'ready' });
 }
 
 if (!isMainThread && parentPort) void main(parentPort, workerData as WorkerData);

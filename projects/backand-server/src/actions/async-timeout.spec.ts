@@ -23,7 +23,7 @@ const app = {
         {
           name: 'asyncValue',
           trigger: 'onDemand',
-          code: 'async function backandCallback(userInput) { var n = await Promise.resolve(userInput.n); return { twice: n * 2 }; }',
+          code: 'async function backandCallback(userInput, dbRow, parameters) { var n = await Promise.resolve(parameters.n); return { twice: n * 2 }; }',
         },
       ],
     },

@@ -18,7 +18,7 @@ const busyApp: AppDefinitionInput = {
       permissions: { Public: 'crud' },
       actions: [
         { name: 'spin', trigger: 'onDemand', code: fn("console.log('spinning'); while (true) {}") },
-        { name: 'quick', trigger: 'onDemand', code: fn('return { n: userInput.n * 2 };') },
+        { name: 'quick', trigger: 'onDemand', code: fn('return { n: parameters.n * 2 };') },
         {
           name: 'chatty',
           trigger: 'onDemand',

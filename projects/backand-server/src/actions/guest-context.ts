@@ -5,6 +5,7 @@ import type {
   QuickJSWASMModule,
   VmCallResult,
 } from 'quickjs-emscripten-core';
+import { installGuestGlobals } from './guest-globals';
 import { GUEST_HOST_CALLS } from './guest-host-calls';
 import { GUEST_PRELUDE } from './guest-prelude';
 import type { HostCall } from './host-call-client';
@@ -29,8 +30,8 @@ class GuestError extends Error {
 const HOOKS = ['start', 'finish', 'input', 'emits', 'describe'] as const;
 
 /**
- * A fresh QuickJS runtime and context with the action globals set up ({@link GUEST_PRELUDE}),
- * for exactly one run. Workers prepare the next one while they are idle.
+ * A fresh QuickJS runtime and context with the action globals set up ({@link GUEST_PRELUDE},
+ * {@link GUEST_HOST_CALLS}, guest-globals.ts), for exactly one run. Workers prepare the next one while they are idle.
  */
 export class GuestContext {
   private readonly runtime: QuickJSRuntime;
@@ -41,9 +42,11 @@ export class GuestContext {
   private interrupted = false;
   private lines = 0;
   private runId = 0;
+  /** The `setup(envJson, argsJson, where)` of guest-globals.ts. */
+  private readonly setup: QuickJSHandle;
   private onLog: (level: LogMessage['level'], text: string) => void = () => undefined;
 
-  /** @param hostCall where `$http` and `email.send` go; without it they throw. */
+  /** @param hostCall where `$http`, `email.send` and `files.*` go; without it they throw. */
   constructor(
     module: QuickJSWASMModule,
     private readonly hostCall?: HostCall,
@@ -60,6 +63,7 @@ export class GuestContext {
     const call = this.keep(ctx.newFunction('hostCall', (k, p) => this.callHost(k, p)));
     const hostCalls = this.unwrap(ctx.evalCode(GUEST_HOST_CALLS, 'backand:host-calls'));
     this.unwrap(ctx.callFunction(hostCalls, ctx.undefined, call));
+    this.setup = installGuestGlobals(ctx, (h) => this.keep(h));
   }
 
   /**
@@ -78,6 +82,18 @@ export class GuestContext {
     runtime.setMemoryLimit(req.memoryLimitBytes);
     this.deadline = Date.now() + req.timeoutMs;
     try {
+      const go = this.unwrap(
+        ctx.callFunction(
+          this.setup,
+          ctx.undefined,
+          this.keep(ctx.newString(req.env ?? '{}')),
+          this.keep(ctx.newString(req.args)),
+          req.where === undefined ? ctx.undefined : this.keep(ctx.newString(req.where)),
+        ),
+      );
+      if (ctx.dump(go) !== true) {
+        return { type: 'done', id: req.id, ok: true, emits: '[]', skipped: true };
+      }
       this.unwrap(ctx.evalCode(req.code, `action:${req.name}`));
       this.call('start', this.keep(ctx.newString(req.args)), this.keep(ctx.newString(req.name)));
       const jobs = runtime.executePendingJobs();

@@ -1,8 +1,8 @@
 /**
  * The JavaScript that sets up the globals backed by host calls inside an action's QuickJS
- * context: `$http` (Backand's call shape, synchronous) and `email.send`. It is a function of the
- * host's `hostCall(kind, payloadJson) → resultJson`, evaluated after the guest prelude. Like the
- * prelude, it keeps the built-ins it needs at set-up, so an action that replaces `JSON` changes
+ * context: `$http` (Backand's call shape, synchronous), `email.send` and `files.upload` /
+ * `files.delete`. It is a function of the host's `hostCall(kind, payloadJson) → resultJson`,
+ * evaluated after the guest prelude. Like the prelude, it keeps the built-ins it needs at set-up, so an action that replaces `JSON` changes
  * only its own calls' arguments, never how answers are read.
  */
 export const GUEST_HOST_CALLS = String.raw`(function (hostCall) {
@@ -58,6 +58,17 @@ export const GUEST_HOST_CALLS = String.raw`(function (hostCall) {
     send: function (message) {
       var answer = call('email', message);
       return { messageId: answer.messageId, accepted: answer.accepted };
+    },
+  };
+
+  globalThis.files = {
+    /** upload(filename, filedata: base64 or data URL) → the file's URL. */
+    upload: function upload(filename, filedata) {
+      return call('files.upload', { filename: filename, filedata: filedata }).url;
+    },
+    /** delete(filename): removes the object's file. */
+    'delete': function (filename) {
+      call('files.delete', { filename: filename });
     },
   };
 })`;

@@ -8,9 +8,11 @@ describe('$http in an app (http.allowedHosts of the app definition)', () => {
   let target: Server;
   let server: RunningServer;
   let port: number;
+  let hits = 0;
 
   beforeAll(async () => {
     target = createServer((req, res) => {
+      hits++;
       res.setHeader('content-type', 'application/json');
       res.end(JSON.stringify({ path: req.url, auth: req.headers['authorization'] ?? null }));
     });
@@ -30,6 +32,36 @@ describe('$http in an app (http.allowedHosts of the app definition)', () => {
               trigger: 'onDemand',
               code: `function backandCallback(userInput, dbRow, parameters) {
                 return $http({ method: 'GET', url: parameters.url, headers: { Authorization: 'Bearer x' } });
+              }`,
+            },
+          ],
+        },
+        // during* actions run while the server's thread waits inside the write's transaction.
+        notes: {
+          fields: { text: 'string', url: 'string' },
+          permissions: { Public: 'crud' },
+          actions: [
+            {
+              name: 'callOut',
+              trigger: 'duringCreate',
+              where: "userInput.text === 'http'",
+              code: `function backandCallback(userInput, dbRow) { return $http.get(dbRow.url); }`,
+            },
+            {
+              name: 'mailOut',
+              trigger: 'duringCreate',
+              where: "userInput.text === 'mail'",
+              code: `function backandCallback() { email.send({ to: 'a@b.test', subject: 'x', text: 'y' }); }`,
+            },
+            {
+              name: 'fallBack',
+              trigger: 'duringCreate',
+              where: "userInput.text === 'caught'",
+              code: `function backandCallback(userInput, dbRow) {
+                var why;
+                try { $http.get(dbRow.url); } catch (e) { why = e.message; }
+                var url = files.upload('note-' + dbRow.id + '.txt', btoa(why));
+                socket.emitAll('noted', { url: url, why: why });
               }`,
             },
           ],
@@ -66,5 +98,49 @@ describe('$http in an app (http.allowedHosts of the app definition)', () => {
       expect(res.status).toBe(417);
       expect(res.body.Message).toMatch(/not in the app's http.allowedHosts|only http and https/);
     }
+  });
+
+  describe('in a during action', () => {
+    const create = (text: string) =>
+      api(
+        server.url,
+        'POST',
+        '/1/objects/notes?returnObject=true',
+        { anonymous: 'anon-h' },
+        {
+          text,
+          url: `http://127.0.0.1:${port}/during`,
+        },
+      );
+    const count = async () =>
+      (await api(server.url, 'GET', '/1/objects/notes', { anonymous: 'anon-h' })).body.totalRows;
+
+    it('$http and email.send throw a clear error at once and roll the write back', async () => {
+      const before = await count();
+      const seen = hits;
+      const http = await create('http');
+      expect(http.status).toBe(417);
+      expect(http.body).toEqual({
+        Message: expect.stringMatching(/^\$http is not available in a "during" action/),
+        action: 'callOut',
+      });
+      const mail = await create('mail');
+      expect(mail.status).toBe(417);
+      expect(mail.body.Message).toMatch(/^email\.send is not available in a "during" action/);
+      expect(await count()).toBe(before);
+      expect(hits).toBe(seen);
+    });
+
+    it('files still work there, and the server goes on serving', async () => {
+      const res = await create('caught');
+      expect(res.status).toBe(200);
+      const file = await api(server.url, 'GET', `/files/notes/note-${res.body.id}.txt`, {
+        anonymous: 'anon-h',
+      });
+      expect(file.status).toBe(200);
+      expect(file.body).toMatch(/^\$http is not available in a "during" action/);
+      const ok = await call(`http://127.0.0.1:${port}/after`);
+      expect(ok.body.path).toBe('/after');
+    });
   });
 });

@@ -1,7 +1,9 @@
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
-import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
+import { Worker, type MessagePort } from 'node:worker_threads';
 import { answerHostCall } from './host-call-client';
+import type { CallHandler } from './host-services';
+import { newSignalledPort, type SignalledEnd } from './signalled-port';
 import type {
   CallMessage,
   DoneMessage,
@@ -29,8 +31,6 @@ export interface WorkerPoolOptions {
 export type RunSpec = Omit<RunRequest, 'type' | 'id' | 'memoryLimitBytes'>;
 /** Receives a run's console lines. */
 export type LogSink = (level: LogMessage['level'], text: string) => void;
-/** Serves a run's host calls (`$http`, `email.send`): the answer's JSON text. */
-export type CallHandler = (kind: string, payload: string, deadline: number) => Promise<string>;
 
 type Failure = Extract<DoneMessage, { ok: false }>;
 
@@ -50,7 +50,7 @@ interface Slot {
   timer?: NodeJS.Timeout;
   error?: Error;
   /** Where the answers to the worker's host calls go. */
-  calls: { signal: Int32Array; port: MessagePort };
+  calls: SignalledEnd;
 }
 
 /** A worker thread's stack: QuickJS' own limit (256 KiB) trips long before this one. */
@@ -158,22 +158,16 @@ export class WorkerPool {
   }
 
   private spawn(): void {
-    const signal = new SharedArrayBuffer(4);
-    const { port1, port2 } = new MessageChannel();
+    const calls = newSignalledPort();
     const worker = startWorker(
       {
         memoryLimitBytes: this.options.memoryLimitBytes,
         testHooks: !!this.options.testHooks,
-        hostCalls: { signal, port: port2 },
+        hostCalls: calls.remote,
       },
-      [port2],
+      [calls.remote.port],
     );
-    port1.unref();
-    const slot: Slot = {
-      worker,
-      ready: false,
-      calls: { signal: new Int32Array(signal), port: port1 },
-    };
+    const slot: Slot = { worker, ready: false, calls: calls.local };
     this.slots.add(slot);
     worker.unref();
     worker.on('message', (msg: WorkerMessage) => this.onMessage(slot, msg));
@@ -223,9 +217,11 @@ export class WorkerPool {
   private serveCall(slot: Slot, job: Job, { seq, kind, payload, deadline }: CallMessage): void {
     const handler = job.onCall;
     const answering = handler
-      ? handler(kind, payload, deadline).catch((err: unknown) =>
-          JSON.stringify({ ok: false, message: `${kind} failed: ${(err as Error).message}` }),
-        )
+      ? Promise.resolve()
+          .then(() => handler(kind, payload, deadline))
+          .catch((err: unknown) =>
+            JSON.stringify({ ok: false, message: `${kind} failed: ${(err as Error).message}` }),
+          )
       : Promise.resolve(JSON.stringify({ ok: false, message: `${kind} is not available here` }));
     void answering.then((result) => {
       if (slot.job === job && this.slots.has(slot)) answerHostCall(slot.calls, { seq, result });
@@ -268,7 +264,7 @@ export class WorkerPool {
  * Starts a worker from the compiled `action-worker.js`; from the TypeScript sources (tests,
  * tsx) the worker is compiled on load by tsx, as `.ts` app definitions are.
  */
-function startWorker(workerData: WorkerData, transferList: MessagePort[]): Worker {
+export function startWorker(workerData: WorkerData, transferList: MessagePort[]): Worker {
   const options = {
     workerData,
     transferList,

@@ -1,3 +1,5 @@
+import type { SignalledPort } from './signalled-port';
+
 /**
  * Messages between the server and its action workers. Only strings and plain data cross: the
  * action's arguments, result, modified input and emits travel as JSON text made inside the
@@ -11,20 +13,15 @@ export interface WorkerData {
   /** Honour {@link TestRequest}s (pool tests only). */
   testHooks: boolean;
   /** Where the worker waits for the answers to its {@link CallMessage}s (see host-call-client.ts). */
-  hostCalls?: HostCallChannel;
+  hostCalls?: SignalledPort;
+  /**
+   * Send every message here instead of the parent port: the server thread reads them while it
+   * is blocked (during actions, see during-runner.ts).
+   */
+  outbox?: SignalledPort;
 }
 
-/**
- * The worker's side of synchronous host calls: the server posts each answer on `port` and then
- * adds one to `signal[0]` (an Int32Array over a SharedArrayBuffer) and notifies it, while the
- * worker blocks in `Atomics.wait`.
- */
-export interface HostCallChannel {
-  signal: SharedArrayBuffer;
-  port: import('node:worker_threads').MessagePort;
-}
-
-/** A running action asks the server for a service (`$http`, `email.send`) and waits. */
+/** A running action asks the server for a service (`$http`, `email.send`, `files.*`) and waits. */
 export interface CallMessage {
   type: 'call';
   /** The run's id. */
@@ -61,6 +58,10 @@ export interface RunRequest {
   wantResult: boolean;
   /** Serialise `userInput` as the action left it (before* triggers). */
   wantInput: boolean;
+  /** JSON of the run's {@link import('./action-env').ActionEnv}: `CONSTS`, `Config`, `request`. */
+  env?: string;
+  /** The action's `where` condition: when it is falsy the code is not run (`skipped`). */
+  where?: string;
 }
 
 /** Test hooks, honoured only by a worker started with `testHooks` (pool tests). */
@@ -102,6 +103,8 @@ export type DoneMessage = { last?: boolean } & (
       input?: string;
       /** JSON array of {@link import('./pending-emits').EmitRequest}, data as JSON text. */
       emits: string;
+      /** The `where` condition was falsy: the action's code did not run. */
+      skipped?: true;
     }
   | {
       type: 'done';

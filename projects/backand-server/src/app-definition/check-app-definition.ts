@@ -5,6 +5,8 @@ import * as path from 'node:path';
 import * as vm from 'node:vm';
 import { defaultValueOf, fieldTypeOf, toStored } from '../objects/fields';
 import type { AppDefinition, FieldSpec } from './schema';
+import { checkJobs } from '../jobs/check-jobs';
+import { checkWhere } from '../actions/action-where';
 
 /** The fields every app's built-in `users` object has. */
 export const BUILTIN_USER_FIELDS: Readonly<Record<string, FieldSpec>> = {
@@ -66,6 +68,7 @@ export function checkAppDefinition(
       if (action.type === 'email') action.code = sendEmailActionCode(action.email!);
       else if (action.type !== 'files')
         resolveCode(action, `${at}.actions[${i}]`, baseDir, problems);
+      checkWhere(action, `${at}.actions[${i}].where`, problems);
     });
   }
 
@@ -91,6 +94,7 @@ export function checkAppDefinition(
     }
     seenUsers.add(key);
   });
+  problems.push(...checkJobs(app));
   return problems;
 }
 

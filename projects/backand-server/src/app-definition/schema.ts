@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { emailActionSchema } from '../actions/send-email-action';
 import { emailSchema, httpSchema } from './outbound-schema';
+import { jobSchema } from '../jobs/job-schema';
 
 /** The field types an object may declare. */
 export const FIELD_TYPES = [
@@ -25,6 +26,10 @@ export const ACTION_TRIGGERS = [
   'beforeDelete',
   'afterDelete',
   'onDemand',
+  // Backand's "During Data Saving": inside the write's transaction, after the row is written.
+  'duringCreate',
+  'duringUpdate',
+  'duringDelete',
 ] as const;
 /** One of {@link ACTION_TRIGGERS}. */
 export type ActionTrigger = (typeof ACTION_TRIGGERS)[number];
@@ -148,6 +153,11 @@ const actionSchema = z
     code: z.string().min(1).optional(),
     file: z.string().min(1).optional(),
     roles: z.array(z.string().min(1)).optional(),
+    /**
+     * Backand's "Where condition": a JavaScript expression over `userInput`, `dbRow`,
+     * `parameters` and `userProfile`; the action runs only when it is truthy.
+     */
+    where: z.string().min(1).optional(),
   })
   .superRefine((a, ctx) => {
     if ((a.type === 'email') !== (a.email !== undefined)) {
@@ -292,6 +302,10 @@ export const appDefinitionSchema = z.strictObject({
   http: httpSchema,
   /** Mail: sender, links, sign-up verification, limits (outbound-schema.ts). */
   email: emailSchema,
+  /** Backand's global configuration, the `Config` global of actions (never sent to clients). */
+  config: z.record(z.string(), z.unknown()).optional(),
+  /** Scheduled actions (Backand's background jobs), see `jobs/job-schema.ts`. */
+  jobs: z.array(jobSchema).default([]),
 });
 
 /** An app definition as written in a file (defaults not yet applied). */

@@ -34,7 +34,7 @@ const app: AppDefinitionInput = {
         {
           name: 'dm',
           trigger: 'onDemand',
-          code: "function backandCallback(userInput) { socket.emitUsers('dm', userInput.tag, [userInput.to]); return {}; }",
+          code: "function backandCallback(userInput, dbRow, parameters) { socket.emitUsers('dm', parameters.tag, [parameters.to]); return {}; }",
         },
       ],
     },

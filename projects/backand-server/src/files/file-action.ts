@@ -93,7 +93,7 @@ function linkTo(
  * (or none, for callers let in by the action's `roles`) only the uploader's own files.
  * @throws HttpError 403 for another caller's file (or one whose uploader is not recorded).
  */
-function mayTouch(
+export function mayTouch(
   owners: FileOwners,
   object: ObjectDefinition,
   objectName: string,

@@ -214,7 +214,7 @@ describe('actions, queries, functions and bulk (PROTOCOL §4)', () => {
   });
 
   describe('on-demand actions', () => {
-    it('runs by GET with parameters and by POST with the body as userInput', async () => {
+    it('runs by GET with parameters and by POST with the body in parameters; userInput is null', async () => {
       const get = await call(
         'GET',
         `/1/objects/action/orders${qs({ name: 'echo', parameters: { a: 1 } })}`,
@@ -222,7 +222,7 @@ describe('actions, queries, functions and bulk (PROTOCOL §4)', () => {
       );
       expect(get.status).toBe(200);
       expect(get.body).toEqual({
-        userInput: {},
+        userInput: null,
         dbRow: null,
         parameters: { a: 1 },
         username: 'uma@act.test',
@@ -236,9 +236,9 @@ describe('actions, queries, functions and bulk (PROTOCOL §4)', () => {
         { hello: 'there' },
       );
       expect(post.body).toEqual({
-        userInput: { hello: 'there' },
+        userInput: null,
         dbRow: null,
-        parameters: { b: 'x+y' },
+        parameters: { hello: 'there', b: 'x+y' },
         username: 'uma@act.test',
         role: 'User',
         method: 'POST',

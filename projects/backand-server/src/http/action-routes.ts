@@ -1,5 +1,6 @@
 import { PendingEmits } from '../actions/pending-emits';
-import { userProfileOf, type AppContext, type CallInfo } from '../app-context';
+import type { AppContext, CallInfo } from '../app-context';
+import { actionArgs, onDemandParameters } from '../actions/action-args';
 import type { ObjectService } from '../objects/object-service';
 import { inRoles } from '../objects/permissions';
 import { parseId } from '../objects/rows';
@@ -28,13 +29,13 @@ export function actionRoutes(
     if (!name) throw new HttpError(400, 'Query parameter "name" (the action) is required');
     const fileAction = definition.actions.find((a) => a.name === name && a.type === 'files');
     if (fileAction) return runFileAction(ctx, request, call, object, definition, fileAction);
-    if (request.method === 'DELETE') {
-      throw new HttpError(404, `Unknown file action "${name}" of "${object}"`);
-    }
+    // DELETE reaches code actions too: Backand's storage action template branches on
+    // `request.method` ("POST" uploads, "DELETE" deletes).
     const id = request.params['id'];
     const rowId = id === undefined ? undefined : parseId(object, id);
-    const userInput = request.method === 'GET' ? {} : request.body;
-    return objects.runOnDemand(object, rowId, name, userInput, call);
+    // As in Backand: the body's fields reach `parameters`, and `userInput` is null.
+    call.parameters = onDemandParameters(request.body, call.parameters);
+    return objects.runOnDemand(object, rowId, name, null, call);
   };
 
   const isFileAction = (request: Pick<ApiRequest, 'params' | 'query'>): boolean => {
@@ -55,13 +56,8 @@ export function actionRoutes(
       throw new HttpError(403, `No permission to run function "${fn.name}"`);
     }
     const emits = new PendingEmits();
-    const userInput = request.method === 'GET' ? {} : (request.body ?? {});
-    const args = {
-      userInput,
-      dbRow: null,
-      parameters: call.parameters,
-      userProfile: userProfileOf(call),
-    };
+    call.parameters = onDemandParameters(request.body, call.parameters);
+    const args = actionArgs(ctx, call, null, null);
     const result = await ctx.actions.runAsync(fn.name, fn.code!, args, emits);
     emits.flush(ctx.realtime, ctx.logger);
     return result;

@@ -11,6 +11,8 @@ export interface ApiRequest {
   headers: Record<string, string | string[] | undefined>;
   /** `protocol://host[:port]` the client used, for URLs in answers. */
   origin: string;
+  /** The client's address (absent for the entries of a bulk call). */
+  ip?: string;
 }
 
 /** One data route of the API: objects, actions, queries, functions. */
@@ -45,6 +47,7 @@ export function registerApiRoutes(fastify: FastifyInstance, routes: readonly Api
           body: request.body,
           headers: request.headers,
           origin: `${request.protocol}://${request.host}`,
+          ip: request.ip,
         });
         return sendJson(reply, result);
       },

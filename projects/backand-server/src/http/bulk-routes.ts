@@ -116,6 +116,7 @@ export function registerBulkRoutes(
               : credentials),
           },
           origin: `${request.protocol}://${request.host}`,
+          ip: request.ip,
         });
         push({ status: 200, body: body === undefined ? {} : body });
       } catch (err) {

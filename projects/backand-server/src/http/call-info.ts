@@ -10,7 +10,8 @@ import { isJsonObject } from './json-object';
  */
 export async function callInfo(
   ctx: AppContext,
-  request: Pick<ApiRequest, 'headers' | 'query' | 'body' | 'method'>,
+  request: Pick<ApiRequest, 'headers' | 'query' | 'body' | 'method'> &
+    Partial<Pick<ApiRequest, 'origin' | 'ip'>>,
   fromBody = false,
 ): Promise<CallInfo> {
   const identity = await ctx.resolver.fromHeaders(request.headers);
@@ -19,7 +20,16 @@ export async function callInfo(
   if (fromBody && isJsonObject(body) && isJsonObject(body['parameters'])) {
     parameters = { ...parameters, ...body['parameters'] };
   }
-  return { identity, method: request.method, headers: safeHeaders(request.headers), parameters };
+  return {
+    identity,
+    method: request.method,
+    headers: safeHeaders(request.headers),
+    parameters,
+    ...(request.origin !== undefined ? { origin: request.origin } : {}),
+    query: { ...request.query },
+    body: request.body,
+    ...(request.ip !== undefined ? { ip: request.ip } : {}),
+  };
 }
 
 /** Request headers handed to actions, without credentials. */

@@ -41,10 +41,10 @@ const app: AppDefinitionInput = {
         {
           name: 'mailer',
           trigger: 'onDemand',
-          code: `function backandCallback(userInput) {
+          code: `function backandCallback(userInput, dbRow, parameters) {
             var out = [];
-            for (var i = 0; i < userInput.mails.length; i++) {
-              try { out.push(email.send(userInput.mails[i]).accepted); } catch (e) { out.push(e.message); }
+            for (var i = 0; i < parameters.mails.length; i++) {
+              try { out.push(email.send(parameters.mails[i]).accepted); } catch (e) { out.push(e.message); }
             }
             return out;
           }`,

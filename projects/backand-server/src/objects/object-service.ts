@@ -1,6 +1,8 @@
 import type { ObjectDefinition } from '../app-definition/schema';
 import { PendingEmits } from '../actions/pending-emits';
-import { userProfileOf, type AppContext, type CallInfo } from '../app-context';
+import type { AppContext, CallInfo } from '../app-context';
+import { actionArgs } from '../actions/action-args';
+import { actionFiles } from '../files/action-files';
 import { HttpError } from '../http/http-error';
 import { quoteIdent } from '../storage/sql';
 import { StatementCache } from '../storage/statement-cache';
@@ -185,7 +187,7 @@ export class ObjectService {
     const object = this.definition(name);
     this.require(object, name, call, 'create');
     toStoredValues(name, object, body, 'create');
-    if (this.triggers.has(object, 'beforeCreate', 'afterCreate')) {
+    if (this.triggers.has(object, 'beforeCreate', 'duringCreate', 'afterCreate')) {
       return this.createWithActions(name, object, inputOf(body), call);
     }
     const { id, row } = this.ctx.db.transaction(() => this.rows.insert(name, object, body, call))();
@@ -206,7 +208,7 @@ export class ObjectService {
     const object = this.definition(name);
     const access = this.require(object, name, call, 'update');
     toStoredValues(name, object, body, 'update');
-    if (this.triggers.has(object, 'beforeUpdate', 'afterUpdate')) {
+    if (this.triggers.has(object, 'beforeUpdate', 'duringUpdate', 'afterUpdate')) {
       return this.updateWithActions(name, object, access, id, inputOf(body), call);
     }
     const { row, old } = this.ctx.db.transaction(() =>
@@ -220,7 +222,7 @@ export class ObjectService {
   remove(name: string, id: number, call: CallInfo): void | Promise<void> {
     const object = this.definition(name);
     const access = this.require(object, name, call, 'delete');
-    if (this.triggers.has(object, 'beforeDelete', 'afterDelete')) {
+    if (this.triggers.has(object, 'beforeDelete', 'duringDelete', 'afterDelete')) {
       return this.removeWithActions(name, object, access, id, call);
     }
     const { row, cascaded } = this.ctx.db.transaction(() =>
@@ -259,13 +261,11 @@ export class ObjectService {
       dbRow = toOutputRow(object, row, false);
     }
     const emits = new PendingEmits();
-    const args = {
-      userInput: userInput ?? {},
-      dbRow,
-      parameters: call.parameters,
-      userProfile: userProfileOf(call),
-    };
-    const result = await this.ctx.actions.runAsync(action.name, action.code!, args, emits);
+    const args = actionArgs(this.ctx, call, userInput, dbRow);
+    const result = await this.ctx.actions.runAsync(action.name, action.code!, args, emits, {
+      where: action.where,
+      files: actionFiles(this.ctx, call, name, object, action.roles),
+    });
     emits.flush(this.ctx.realtime, this.ctx.logger);
     return result;
   }
@@ -276,13 +276,17 @@ export class ObjectService {
     body: Record<string, unknown>,
     call: CallInfo,
   ): Promise<Created> {
-    const { input, emits } = await this.triggers.before(object, 'beforeCreate', body, null, call);
-    const { id, row, plain } = this.ctx.db.transaction(() =>
-      this.rows.insert(name, object, input, call),
-    )();
+    const t = this.triggers;
+    const { input, emits } = await t.before(name, object, 'beforeCreate', body, null, call);
+    await t.prepareDuring(object, 'duringCreate');
+    const { id, row, plain } = this.ctx.db.transaction(() => {
+      const written = this.rows.insert(name, object, input, call);
+      t.during(name, object, 'duringCreate', input, written.plain, call, emits);
+      return written;
+    })();
     this.ctx.realtime.emitRowEvent(name, 'created', id, row);
     emits.flush(this.ctx.realtime, this.ctx.logger);
-    await this.triggers.after(object, 'afterCreate', input, plain, call);
+    await t.after(name, object, 'afterCreate', input, plain, call);
     return { id, row };
   }
 
@@ -295,20 +299,25 @@ export class ObjectService {
     call: CallInfo,
   ): Promise<Record<string, unknown>> {
     const current = this.rows.readChecked(name, object, access, id, call, 'update');
-    const { input, emits } = await this.triggers.before(
+    const t = this.triggers;
+    const { input, emits } = await t.before(
+      name,
       object,
       'beforeUpdate',
       body,
       toOutputRow(object, current, false),
       call,
     );
+    await t.prepareDuring(object, 'duringUpdate');
     // The row may have changed or gone while the actions ran: modify() reads and checks it again.
-    const { row, old } = this.ctx.db.transaction(() =>
-      this.rows.modify(name, object, access, id, input, call),
-    )();
+    const { row, old } = this.ctx.db.transaction(() => {
+      const written = this.rows.modify(name, object, access, id, input, call);
+      t.during(name, object, 'duringUpdate', input, written.old, call, emits);
+      return written;
+    })();
     this.announceUpdate(name, id, row, old);
     emits.flush(this.ctx.realtime, this.ctx.logger);
-    await this.triggers.after(object, 'afterUpdate', input, old, call);
+    await t.after(name, object, 'afterUpdate', input, old, call);
     return row;
   }
 
@@ -321,13 +330,18 @@ export class ObjectService {
   ): Promise<void> {
     const current = this.rows.readChecked(name, object, access, id, call, 'delete');
     const dbRow = toOutputRow(object, current, false);
-    const { emits } = await this.triggers.before(object, 'beforeDelete', {}, dbRow, call);
-    const { row, old, cascaded } = this.ctx.db.transaction(() =>
-      this.rows.erase(name, object, access, id, call),
-    )();
+    const t = this.triggers;
+    // As in Backand, delete actions get a null userInput.
+    const { emits } = await t.before(name, object, 'beforeDelete', null, dbRow, call);
+    await t.prepareDuring(object, 'duringDelete');
+    const { row, old, cascaded } = this.ctx.db.transaction(() => {
+      const erased = this.rows.erase(name, object, access, id, call);
+      t.during(name, object, 'duringDelete', null, erased.old, call, emits);
+      return erased;
+    })();
     this.announceDelete(name, id, row, cascaded);
     emits.flush(this.ctx.realtime, this.ctx.logger);
-    await this.triggers.after(object, 'afterDelete', {}, old, call);
+    await t.after(name, object, 'afterDelete', null, old, call);
   }
 
   private announceUpdate(

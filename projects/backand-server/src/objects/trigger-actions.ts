@@ -1,11 +1,14 @@
+import { actionArgs } from '../actions/action-args';
 import { PendingEmits } from '../actions/pending-emits';
-import { userProfileOf, type AppContext, type CallInfo } from '../app-context';
-import type { ActionTrigger, ObjectDefinition } from '../app-definition/schema';
+import type { AppContext, CallInfo } from '../app-context';
+import type { ActionDefinition, ActionTrigger, ObjectDefinition } from '../app-definition/schema';
+import { actionFiles } from '../files/action-files';
 
 /**
- * The trigger actions of writes. They run outside the write's transaction (a worker round trip
- * cannot happen inside SQLite's synchronous transaction): before* actions before it, after*
- * actions once it has committed.
+ * The trigger actions of writes. before* actions run before the write's transaction and after*
+ * actions once it has committed (a worker round trip cannot happen inside SQLite's synchronous
+ * transaction); during* actions run inside it, while the server waits for them (see
+ * during-runner.ts). An action whose `where` condition is falsy does not run.
  */
 export class TriggerActions {
   constructor(private readonly ctx: AppContext) {}
@@ -21,9 +24,10 @@ export class TriggerActions {
    * @throws HttpError 417 of the first action that fails: the write must not happen.
    */
   async before(
+    objectName: string,
     object: ObjectDefinition,
     trigger: ActionTrigger,
-    userInput: Record<string, unknown>,
+    userInput: Record<string, unknown> | null,
     dbRow: Record<string, unknown> | null,
     call: CallInfo,
   ): Promise<{ input: Record<string, unknown>; emits: PendingEmits }> {
@@ -34,13 +38,46 @@ export class TriggerActions {
       const outcome = await this.ctx.actions.run(
         action.name,
         action.code!,
-        { userInput: input, dbRow, parameters: call.parameters, userProfile: userProfileOf(call) },
+        actionArgs(this.ctx, call, input, dbRow),
         { userInput: true },
+        this.options(objectName, object, action, call),
       );
-      input = (outcome.userInput ?? {}) as Record<string, unknown>;
+      if (!outcome.skipped) input = (outcome.userInput ?? null) as Record<string, unknown> | null;
       emits.add(outcome.emits);
     }
-    return { input, emits };
+    return { input: input ?? {}, emits };
+  }
+
+  /** Prepares the worker of during* actions, when the object has any on these triggers. */
+  async prepareDuring(object: ObjectDefinition, trigger: ActionTrigger): Promise<void> {
+    if (this.has(object, trigger)) await this.ctx.actions.readyInline();
+  }
+
+  /**
+   * Runs the during* actions, in order, inside the caller's transaction; their emits are added
+   * to `emits` (delivered once the write commits). Changes they make to `userInput` are ignored:
+   * the row is already written.
+   * @throws HttpError 417 of the first one that fails: the caller's transaction rolls back.
+   */
+  during(
+    objectName: string,
+    object: ObjectDefinition,
+    trigger: ActionTrigger,
+    userInput: Record<string, unknown> | null,
+    dbRow: Record<string, unknown> | null,
+    call: CallInfo,
+    emits: PendingEmits,
+  ): void {
+    for (const action of object.actions) {
+      if (action.trigger !== trigger) continue;
+      const outcome = this.ctx.actions.runInline(
+        action.name,
+        action.code!,
+        actionArgs(this.ctx, call, userInput, dbRow),
+        this.options(objectName, object, action, call),
+      );
+      emits.add(outcome.emits);
+    }
   }
 
   /**
@@ -49,22 +86,23 @@ export class TriggerActions {
    * the others are delivered as each one ends.
    */
   async after(
+    objectName: string,
     object: ObjectDefinition,
     trigger: ActionTrigger,
-    userInput: Record<string, unknown>,
+    userInput: Record<string, unknown> | null,
     dbRow: Record<string, unknown> | null,
     call: CallInfo,
   ): Promise<void> {
     for (const action of object.actions) {
       if (action.trigger !== trigger) continue;
-      const args = {
-        userInput,
-        dbRow,
-        parameters: call.parameters,
-        userProfile: userProfileOf(call),
-      };
       try {
-        const outcome = await this.ctx.actions.run(action.name, action.code!, args);
+        const outcome = await this.ctx.actions.run(
+          action.name,
+          action.code!,
+          actionArgs(this.ctx, call, userInput, dbRow),
+          {},
+          this.options(objectName, object, action, call),
+        );
         const emits = new PendingEmits();
         emits.add(outcome.emits);
         emits.flush(this.ctx.realtime, this.ctx.logger);
@@ -75,5 +113,23 @@ export class TriggerActions {
         );
       }
     }
+  }
+
+  private options(
+    objectName: string,
+    object: ObjectDefinition,
+    action: ActionDefinition,
+    call: CallInfo,
+  ) {
+    return {
+      where: action.where,
+      files: actionFiles(
+        this.ctx,
+        call,
+        objectName,
+        object,
+        action.trigger === 'onDemand' ? action.roles : undefined,
+      ),
+    };
   }
 }
