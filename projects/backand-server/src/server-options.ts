@@ -55,6 +55,12 @@ export interface RunningServer {
   /** The validated app definition served. */
   app: AppDefinition;
   /**
+   * The HTTP routes the server answers, as registered (`{method, url}`, Fastify's URL patterns:
+   * `:name` parameters, `*` wildcards), `HEAD` twins of `GET` routes included. The Socket.IO
+   * endpoint (`/socket.io/`) is not a route of this list. docs/PROTOCOL.md documents each one.
+   */
+  routes: ReadonlyArray<{ readonly method: string; readonly url: string }>;
+  /**
    * Stops accepting, disconnects sockets, waits for requests in flight (an action at most for its
    * limit), ends the action workers and closes the database.
    */

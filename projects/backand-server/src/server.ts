@@ -85,6 +85,10 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       forceCloseConnections: 'idle',
       ...(options.tls ? { https: { cert: options.tls.cert, key: options.tls.key } } : {}),
     } as Parameters<typeof Fastify>[0]) as unknown as FastifyInstance;
+    const registered: Array<{ method: string; url: string }> = [];
+    fastify.addHook('onRoute', (route) => {
+      for (const method of [route.method].flat()) registered.push({ method, url: route.url });
+    });
     const io = new SocketServer(fastify.server, {
       allowEIO3: true,
       ...corsPolicy.socketOptions(),
@@ -178,6 +182,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       url,
       port,
       app,
+      routes: registered,
       close: () =>
         (closing ??= (async () => {
           try {

@@ -18,7 +18,7 @@ import { assertInjector } from './listen-with-lifecycle';
  */
 export const BACKAND_LIVE_DEFAULT_PAGE_SIZE = 1000;
 
-/** One change of a live query's window (see docs/protocol/live-queries.md). */
+/** One change of a live query's window (see docs/PROTOCOL.md §11). */
 type LiveChange<T> =
   { op: 'enter' | 'change'; id: BackandId; index: number; row: T } | { op: 'leave'; id: BackandId };
 interface LiveDelta<T> {
