@@ -25,7 +25,7 @@ const fileApp: AppDefinitionInput = {
   },
 };
 
-describe('file actions (PROTOCOL §4)', () => {
+describe('file actions (docs/PROTOCOL.md §7)', () => {
   let tmp: string;
   let dir: string;
   let server: RunningServer;

@@ -110,7 +110,7 @@ const actApp: AppDefinitionInput = {
   ],
 };
 
-describe('actions, queries, functions and bulk (PROTOCOL §4)', () => {
+describe('actions, queries, functions and bulk (docs/PROTOCOL.md §6, §8)', () => {
   let server: RunningServer;
   let boss: Auth;
   let uma: Auth;

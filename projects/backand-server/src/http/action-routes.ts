@@ -14,7 +14,7 @@ import { MAX_UPLOAD_BODY, runFileAction } from '../files/file-action';
 
 /**
  * On-demand actions (`/1/objects/action/{object}[/{id}]?name=`), named queries
- * (`/1/query/data/{name}`) and app functions (`/1/function/general/{name}`), PROTOCOL §4.
+ * (`/1/query/data/{name}`) and app functions (`/1/function/general/{name}`), docs/PROTOCOL.md §6.
  */
 export function actionRoutes(
   ctx: AppContext,

@@ -43,7 +43,7 @@ async function token(url: string, fields: Record<string, string>) {
   return api(url, 'POST', '/token', null, f.body, f.headers);
 }
 
-describe('auth endpoints (PROTOCOL §2)', () => {
+describe('auth endpoints (docs/PROTOCOL.md §3–4)', () => {
   let server: RunningServer;
   beforeAll(async () => {
     server = await startTestServer(authApp);

@@ -111,7 +111,7 @@ function busy(reply: FastifyReply, seconds: number) {
   });
 }
 
-/** `/token`, sign-up, sign-out, passwords and profile (PROTOCOL §2). */
+/** `/token`, sign-up, sign-out, passwords and profile (docs/PROTOCOL.md §4). */
 export function registerAuthRoutes(fastify: FastifyInstance, ctx: AppContext): void {
   const { users, tokens } = ctx;
 

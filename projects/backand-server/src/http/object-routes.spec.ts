@@ -4,7 +4,7 @@ import { signIn, startTestServer } from '../testing/test-server';
 
 const ANON: Auth = { anonymous: 'demo-anonymous-token' };
 
-describe('objects REST (PROTOCOL §3) on the demo app', () => {
+describe('objects REST (docs/PROTOCOL.md §5) on the demo app', () => {
   let server: RunningServer;
   let ada: Auth;
   let ann: Auth;

@@ -9,7 +9,7 @@ import { callInfo } from './call-info';
 const isTrue = (v: string | undefined) => v === 'true' || v === '1';
 
 /**
- * `GET/POST /1/objects/{name}`, `GET/PUT/DELETE /1/objects/{name}/{id}` (PROTOCOL §3) and
+ * `GET/POST /1/objects/{name}`, `GET/PUT/DELETE /1/objects/{name}/{id}` (docs/PROTOCOL.md §5) and
  * `GET /1/objects/{name}/{id}/{collection}` (a collection of one row).
  */
 export function objectRoutes(ctx: AppContext, objects: ObjectService): ApiRoute[] {

@@ -5,7 +5,7 @@ export const DEFAULT_LEVEL = 3;
 /** The deepest `level` served; larger values read this many. */
 export const MAX_LEVEL = 5;
 
-/** The relation parameters of a read: `deep`, `level`, `relatedObjects` (PROTOCOL §3). */
+/** The relation parameters of a read: `deep`, `level`, `relatedObjects` (docs/PROTOCOL.md §5.8). */
 export interface RelationParams {
   deep: boolean;
   /** Generations in the answer, the requested rows being the first: `level - 1` hops embedded. */

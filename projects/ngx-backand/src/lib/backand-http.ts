@@ -12,7 +12,7 @@ export interface _BackandRequestOptions {
   headers?: Record<string, string>;
 }
 
-/** The exact body Backand answers an expired or unknown token with (PROTOCOL §2). */
+/** The exact body Backand answers an expired or unknown token with (docs/PROTOCOL.md §3). */
 const EXPIRED_MESSAGE = 'invalid or expired token';
 
 /**

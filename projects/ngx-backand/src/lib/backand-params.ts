@@ -12,7 +12,7 @@ const STRICT_CODEC: HttpParameterCodec = {
 type ParamValue = string | number | boolean | object | null | undefined;
 
 /**
- * Builds query parameters the way PROTOCOL §3 wants them: scalars as text, `filter`, `sort`
+ * Builds query parameters the way docs/PROTOCOL.md §1 and §5.3 want them: scalars as text, `filter`, `sort`
  * and `parameters` as JSON (HttpParams URL-encodes them), `exclude` comma separated,
  * undefined values left out.
  */

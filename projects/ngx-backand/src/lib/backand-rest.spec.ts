@@ -26,7 +26,7 @@ afterEach(() => http.verify());
 const query = (urlWithParams: string) => urlWithParams.split('?')[1] ?? '';
 
 describe('REST calls', () => {
-  it('encodes getList options as PROTOCOL §3 says', async () => {
+  it('encodes getList options as docs/PROTOCOL.md §5.3 says', async () => {
     const filter = [{ fieldName: 'name', operator: 'contains' as const, value: 'a&b, c' }];
     const sort = { fieldName: 'id', order: 'desc' as const };
     const result = firstValueFrom(

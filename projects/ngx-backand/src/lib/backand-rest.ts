@@ -20,7 +20,7 @@ import type {
 export type BackandId = string | number;
 
 /**
- * On-demand actions of an object (PROTOCOL §4).
+ * On-demand actions of an object (docs/PROTOCOL.md §6.1).
  *
  * @example
  * backand.object.action.post('items', 'broadcast', { message: 'hi' }).subscribe();
@@ -43,7 +43,7 @@ export interface BackandActionApi {
 }
 
 /**
- * The objects (tables) of the app: CRUD and actions (PROTOCOL §3). Live lists: `liveList()`.
+ * The objects (tables) of the app: CRUD (docs/PROTOCOL.md §5) and actions (§6.1). Live lists: `liveList()`.
  *
  * @example
  * backand.object.getList<Item>('items', { filter: { fieldName: 'done', operator: 'equals', value: false } });
@@ -252,7 +252,7 @@ export function createFileApi(http: _BackandHttp): BackandFileApi {
   };
 }
 
-/** `BackandService.bulk`: at most 1000 requests per call (PROTOCOL §4). */
+/** `BackandService.bulk`: at most 1000 requests per call (docs/PROTOCOL.md §8). */
 export function createBulk(http: _BackandHttp) {
   return <R = unknown>(requests: BackandBulkRequest[]): Observable<R[]> =>
     requests.length > 1000

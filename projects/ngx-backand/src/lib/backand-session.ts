@@ -113,7 +113,7 @@ export class _BackandSession {
   }
 
   /**
-   * One refresh for all callers that need it at the same time (PROTOCOL §2 refresh grant).
+   * One refresh for all callers that need it at the same time (docs/PROTOCOL.md §4.1, the refresh grant).
    * A failed refresh ends the session: the tokens cannot be trusted any more.
    */
   refresh(): Observable<void> {

@@ -53,7 +53,7 @@ async function loadSocketIo(url: string): Promise<_BackandSocketLike> {
 
 /** The socket of `socketUrl` (loaded on the first connect, so apps that never listen don't ship Socket.IO). */
 function createSocket(url: string, io: typeof import('socket.io-client').io): _BackandSocketLike {
-  // Reconnection per PROTOCOL §5: 1 s rising to 5 s, unlimited attempts.
+  // Reconnection per docs/PROTOCOL.md §10.1: 1 s rising to 5 s, unlimited attempts.
   // A path in socketUrl is where the server is mounted, not a Socket.IO namespace.
   const parsed = new URL(url);
   const base = parsed.pathname.replace(/\/+$/, '');

@@ -18,7 +18,7 @@ export interface BackandUser {
 }
 
 /**
- * The answer of `POST /token` (PROTOCOL §2).
+ * The answer of `POST /token` (docs/PROTOCOL.md §4.1).
  *
  * @example
  * backand.signin('ann@demo.test', 'ann-password').subscribe((user) => user.role);
@@ -40,7 +40,7 @@ export interface BackandTokenResponse {
 }
 
 /**
- * The answer of `signup()` (PROTOCOL §2); `currentStatus` 1 means the user may sign in.
+ * The answer of `signup()` (docs/PROTOCOL.md §4.2); `currentStatus` 1 means the user may sign in.
  *
  * @example
  * backand.signup('Ann', 'Lee', 'ann@x.test', 'pw', 'pw').subscribe((r) => r.currentStatus);
@@ -89,7 +89,7 @@ export interface BackandSort {
 }
 
 /**
- * Query options of `object.getList()` and `object.live()` (PROTOCOL §3).
+ * Query options of `object.getList()` and `object.live()` (docs/PROTOCOL.md §5.3, §5.4; live lists §11).
  *
  * @example
  * backand.object.getList<Item>('items', { pageSize: 50, sort: [{ fieldName: 'id', order: 'asc' }] });
@@ -167,7 +167,7 @@ export interface BackandBulkRequest {
 }
 
 /**
- * The data of an automatic `<object>.created|updated|deleted` event (PROTOCOL §5).
+ * The data of an automatic `<object>.created|updated|deleted` event (docs/PROTOCOL.md §10.4).
  * `row` is present on `backand-server` (except on delete) and absent on older servers.
  *
  * @example
