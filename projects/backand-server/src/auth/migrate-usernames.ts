@@ -31,9 +31,11 @@ export interface UsernameMigration {
  * reported in `collisions` and disabled.
  */
 export function migrateUsernames(db: Db, app: AppDefinition): UsernameMigration | null {
-  const done = db.prepare(`SELECT value FROM _backand_meta WHERE key = ?`).get(META_KEY) as
-    { value: string } | undefined;
-  if (done?.value === FORM) return null;
+  const isDone = () =>
+    (db.prepare(`SELECT value FROM _backand_meta WHERE key = ?`).get(META_KEY) as
+      | { value: string }
+      | undefined)?.value === FORM;
+  if (isDone()) return null;
   db.function(SQL_FUNCTION, { deterministic: true }, (value: unknown) =>
     typeof value === 'string' ? canonicalUsername(value) : value,
   );
@@ -43,7 +45,9 @@ export function migrateUsernames(db: Db, app: AppDefinition): UsernameMigration 
     ownersRewritten: 0,
     rowsOfCollisions: {},
   };
-  db.transaction(() => {
+  // IMMEDIATE, and looked at again inside: of nodes starting at once on one file, one migrates.
+  const migrated = db.transaction(() => {
+    if (isDone()) return false;
     const users = db.prepare(`SELECT id, email FROM users ORDER BY id`).all() as Array<{
       id: number;
       email: string | null;
@@ -115,8 +119,9 @@ export function migrateUsernames(db: Db, app: AppDefinition): UsernameMigration 
       `INSERT INTO _backand_meta (key, value) VALUES (?, ?)
        ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
     ).run(META_KEY, FORM);
-  })();
-  return result;
+    return true;
+  }).immediate();
+  return migrated ? result : null;
 }
 
 /** Log lines for an operator: what changed, and each collision with what to do about it. */
