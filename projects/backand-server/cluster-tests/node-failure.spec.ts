@@ -184,11 +184,15 @@ it('kill -9 of a node mid-stream loses no acknowledged write and no live row', a
     JSON.stringify([...l.rows.values()].filter((t) => t.startsWith('write ')).sort());
   await Promise.all(
     lists.map((l, i) =>
-      l.until(() => listed(l) === expected, 'caught up').catch((err: Error) => {
-        const missing = [...storedTitles].filter((t) => ![...l.rows.values()].includes(t));
-        const acked = missing.map((t) => `${t}${acknowledged.includes(t) ? ' (acked)' : ''}`);
-        throw new Error(`list ${i} on node ${l.node}: ${err.message}; missing ${acked.join(', ')}`);
-      }),
+      l
+        .until(() => listed(l) === expected, 'caught up')
+        .catch((err: Error) => {
+          const missing = [...storedTitles].filter((t) => ![...l.rows.values()].includes(t));
+          const acked = missing.map((t) => `${t}${acknowledged.includes(t) ? ' (acked)' : ''}`);
+          throw new Error(
+            `list ${i} on node ${l.node}: ${err.message}; missing ${acked.join(', ')}`,
+          );
+        }),
     ),
   );
   expect(lists.map((l) => l.node === 2)).toEqual([false, false, false]);

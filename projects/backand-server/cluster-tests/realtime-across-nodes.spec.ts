@@ -45,7 +45,13 @@ async function barrier(url: string, all: SocketProbe[]): Promise<number[]> {
   );
 }
 
-function saw(p: SocketProbe, from: number, to: number, event: string, pred: (d: unknown) => boolean) {
+function saw(
+  p: SocketProbe,
+  from: number,
+  to: number,
+  event: string,
+  pred: (d: unknown) => boolean,
+) {
   return p.between(from, to).some((e) => e.event === event && pred(e.data));
 }
 
@@ -84,7 +90,8 @@ describe('automatic events across nodes', () => {
     });
     expect(post.status).toBe(200);
     const to = await barrier(A, all);
-    const isNote = (d: unknown) => (d as { row?: { text?: string } }).row?.text === 'private to ann';
+    const isNote = (d: unknown) =>
+      (d as { row?: { text?: string } }).row?.text === 'private to ann';
     const isPost = (d: unknown) => (d as { row?: { title?: string } }).row?.title === 'public post';
     const got = all.map((p, i) => saw(p, from[i]!, to[i]!, 'notes.created', isNote));
     // notes: User reads "own", ReadOnly "all", Admin all, Public none.
@@ -101,11 +108,23 @@ describe('automatic events across nodes', () => {
     const from = all.map((p) => p.log.length);
     const act = (name: string, input: object) =>
       call(A, tokens['ada']!, 'POST', `/1/objects/action/signals?name=${name}`, input);
-    expect((await act('emitRole', { event: 'to_readers', data: 1, role: 'ReadOnly' })).status).toBe(200);
-    expect((await act('emitUsers', { event: 'to_ann', data: 2, users: ['ANN@cluster.test'] })).status).toBe(200);
+    expect((await act('emitRole', { event: 'to_readers', data: 1, role: 'ReadOnly' })).status).toBe(
+      200,
+    );
+    expect(
+      (await act('emitUsers', { event: 'to_ann', data: 2, users: ['ANN@cluster.test'] })).status,
+    ).toBe(200);
     const to = await barrier(A, all);
-    expect(all.map((p, i) => saw(p, from[i]!, to[i]!, 'to_readers', () => true))).toEqual([false, false, true]);
-    expect(all.map((p, i) => saw(p, from[i]!, to[i]!, 'to_ann', () => true))).toEqual([true, false, false]);
+    expect(all.map((p, i) => saw(p, from[i]!, to[i]!, 'to_readers', () => true))).toEqual([
+      false,
+      false,
+      true,
+    ]);
+    expect(all.map((p, i) => saw(p, from[i]!, to[i]!, 'to_ann', () => true))).toEqual([
+      true,
+      false,
+      false,
+    ]);
   });
 
   it('a pre-defined filter is evaluated for the sockets of every node', async () => {
@@ -125,15 +144,16 @@ describe('automatic events across nodes', () => {
       shared: true,
     });
     expect(shared.status).toBe(200);
-    const isText = (t: string) => (d: unknown) => (d as { row?: { text?: string } }).row?.text === t;
+    const isText = (t: string) => (d: unknown) =>
+      (d as { row?: { text?: string } }).row?.text === t;
     const to = await Promise.all(
-      all.map((p) => p.waitIndex((e) => e.event === 'memos.created' && isText('for everyone')(e.data))),
+      all.map((p) =>
+        p.waitIndex((e) => e.event === 'memos.created' && isText('for everyone')(e.data)),
+      ),
     );
-    expect(all.map((p, i) => saw(p, from[i]!, to[i]!, 'memos.created', isText('ann only')))).toEqual([
-      true,
-      false,
-      false,
-    ]);
+    expect(
+      all.map((p, i) => saw(p, from[i]!, to[i]!, 'memos.created', isText('ann only'))),
+    ).toEqual([true, false, false]);
   });
 
   it('a live query on C gets the deltas of writes on A and B', async () => {
@@ -148,9 +168,12 @@ describe('automatic events across nodes', () => {
       [A, 'live from A'],
       [B, 'live from B'],
     ] as const) {
-      expect((await call(url, tokens['ann']!, 'POST', '/1/objects/posts', { title })).status).toBe(200);
-      await bob.waitFor('liveQuery:delta', (d) =>
-        JSON.stringify(d).includes(title) && (d as { query: string }).query === ack.query,
+      expect((await call(url, tokens['ann']!, 'POST', '/1/objects/posts', { title })).status).toBe(
+        200,
+      );
+      await bob.waitFor(
+        'liveQuery:delta',
+        (d) => JSON.stringify(d).includes(title) && (d as { query: string }).query === ack.query,
       );
     }
   });
@@ -172,7 +195,10 @@ describe('revocation across nodes', () => {
     expect(await onB.login(null, ANON, APP_NAME)).toBe('authorized');
     expect(await onC.login(null, ANON, APP_NAME)).toBe('authorized');
     const f2 = [onB.log.length, onC.log.length];
-    expect((await call(A, tokens['ann']!, 'POST', '/1/objects/notes', { text: 'after sign-out' })).status).toBe(200);
+    expect(
+      (await call(A, tokens['ann']!, 'POST', '/1/objects/notes', { text: 'after sign-out' }))
+        .status,
+    ).toBe(200);
     const [tB, tC] = await barrier(A, [onB, onC]);
     expect(onB.between(f2[0]!, tB!).map((e) => e.event)).not.toContain('notes.created');
     expect(onC.between(f2[1]!, tC!).map((e) => e.event)).not.toContain('notes.created');
@@ -186,13 +212,29 @@ describe('revocation across nodes', () => {
       (u) => u.email === 'cy@cluster.test',
     )!;
     // A role no node has seen: known on A only through the cluster.
-    expect((await call(B, tokens['ada']!, 'PUT', `/1/objects/users/${row.id}`, { role: 'Inspector' })).status).toBe(200);
-    await cy.waitFor('authorized', (d) => (d as { reason?: string })?.reason === 'accountChanged', from);
+    expect(
+      (await call(B, tokens['ada']!, 'PUT', `/1/objects/users/${row.id}`, { role: 'Inspector' }))
+        .status,
+    ).toBe(200);
+    await cy.waitFor(
+      'authorized',
+      (d) => (d as { reason?: string })?.reason === 'accountChanged',
+      from,
+    );
     const f2 = cy.log.length;
     // entries: "*" may read, so an Inspector gets their events.
-    expect((await call(A, tokens['ada']!, 'POST', '/1/objects/entries', { title: 'for inspectors', n: 1 })).status).toBe(200);
+    expect(
+      (
+        await call(A, tokens['ada']!, 'POST', '/1/objects/entries', {
+          title: 'for inspectors',
+          n: 1,
+        })
+      ).status,
+    ).toBe(200);
     const [to] = await barrier(A, [cy]);
-    expect(saw(cy, f2, to!, 'entries.created', (d) => JSON.stringify(d).includes('for inspectors'))).toBe(true);
+    expect(
+      saw(cy, f2, to!, 'entries.created', (d) => JSON.stringify(d).includes('for inspectors')),
+    ).toBe(true);
   });
 });
 

@@ -87,11 +87,10 @@ export class SharedFailures {
 
   /** Counts an attempt in flight on every counter, unless one is at (or could reach) its limit. */
   async reserve(counters: readonly SharedCounter[]): Promise<Reservation> {
-    const [outcome, ms] = (await this.run(
-      RESERVE,
-      this.keys(counters),
-      [...counters.map((c) => String(c.max)), String(IN_FLIGHT_TTL_MS)],
-    )) as [string, number];
+    const [outcome, ms] = (await this.run(RESERVE, this.keys(counters), [
+      ...counters.map((c) => String(c.max)),
+      String(IN_FLIGHT_TTL_MS),
+    ])) as [string, number];
     if (outcome === 'blocked') return { outcome, retryAfter: Math.max(1, Math.ceil(ms / 1000)) };
     return outcome === 'wait' ? { outcome } : { outcome: 'ok' };
   }
@@ -100,7 +99,11 @@ export class SharedFailures {
    * Ends an attempt reserved with {@link reserve}: counted as a failure when `failed`; `clearFirst`
    * (a success) forgets the first counter's failures (the pair's).
    */
-  async end(counters: readonly SharedCounter[], failed: boolean, clearFirst: boolean): Promise<void> {
+  async end(
+    counters: readonly SharedCounter[],
+    failed: boolean,
+    clearFirst: boolean,
+  ): Promise<void> {
     await this.run(END, this.keys(counters), [
       String(this.windowMs),
       failed ? '1' : '0',
@@ -110,7 +113,9 @@ export class SharedFailures {
 
   /** Seconds until `counter` may try again, or 0. */
   async blockedFor(counter: SharedCounter): Promise<number> {
-    const ms = Number(await this.run(BLOCKED, [this.failureKey(counter.key)], [String(counter.max)]));
+    const ms = Number(
+      await this.run(BLOCKED, [this.failureKey(counter.key)], [String(counter.max)]),
+    );
     return ms > 0 ? Math.max(1, Math.ceil(ms / 1000)) : 0;
   }
 

@@ -105,13 +105,21 @@ export class SignInGuard {
           await this.roomAt(keys.address);
           continue;
         }
+        // One node: no await between the check above and the count below.
+        if (!this.shared) break;
         const elsewhere = await this.reserveShared(counters);
-        if (elsewhere === 'ok' || elsewhere === 'unavailable') {
-          shared = elsewhere === 'ok';
+        if (elsewhere === 'unavailable') break;
+        if (elsewhere !== 'ok') {
+          if (elsewhere.outcome === 'blocked') return elsewhere;
+          await new Promise((resolve) => setTimeout(resolve, SHARED_RETRY_MS));
+          continue;
+        }
+        // Reserved everywhere; this node's own attempts may have moved meanwhile.
+        if (counters.every(([limiter, key]) => limiter.hasRoom(key))) {
+          shared = true;
           break;
         }
-        if (elsewhere.outcome === 'blocked') return elsewhere;
-        await new Promise((resolve) => setTimeout(resolve, SHARED_RETRY_MS));
+        await this.endShared(counters, false, false);
       }
       // Counted in the same synchronous step as the check above (on one node), before the hash runs.
       for (const [limiter, key] of counters) limiter.begin(key);
@@ -144,9 +152,7 @@ export class SignInGuard {
     const key = this.keysOf('', address).address;
     const here = this.limits.perAddress.blockedFor(key);
     if (here > 0 || !this.shared) return here;
-    return this.shared
-      .blockedFor({ key, max: this.limits.perAddress.limit })
-      .catch(() => 0);
+    return this.shared.blockedFor({ key, max: this.limits.perAddress.limit }).catch(() => 0);
   }
 
   /** Counts a failed refresh grant against its address. */
@@ -159,7 +165,9 @@ export class SignInGuard {
   /** Reserves the attempt in the shared counters; 'unavailable' without them or Redis. */
   private async reserveShared(
     counters: Array<[FailureLimiter, string]>,
-  ): Promise<'ok' | 'unavailable' | { outcome: 'blocked'; retryAfter: number } | { outcome: 'wait' }> {
+  ): Promise<
+    'ok' | 'unavailable' | { outcome: 'blocked'; retryAfter: number } | { outcome: 'wait' }
+  > {
     if (!this.shared) return 'unavailable';
     try {
       const r = await this.shared.reserve(sharedCounters(counters));
