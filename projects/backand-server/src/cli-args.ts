@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { parseCorsOrigin } from './http/cors-policy';
 import { checkSmtpUrl } from './mail/mailer';
+import { checkRedisUrl } from './cluster/redis-link';
 
 /** Parsed command-line options of `backand-server`. */
 export interface CliOptions {
@@ -17,6 +18,9 @@ export interface CliOptions {
   /** `--smtp-url` (the `BACKAND_SMTP_URL` environment variable is read by the CLI too). */
   smtpUrl?: string;
   mailDir?: string;
+  /** `--redis` (the `BACKAND_REDIS_URL` environment variable is read by the CLI too). */
+  redis?: string;
+  redisPrefix?: string;
   help: boolean;
 }
 
@@ -41,6 +45,10 @@ Options:
                       or set BACKAND_SMTP_URL (keeps the password out of the process list)
   --mail-dir <dir>    without SMTP, each mail is written here as a .eml file and logged
                       (default: <db>-mail next to the database; a temp folder for :memory:)
+  --redis <url>       scale out: several servers on one database file and one Redis serve
+                      the app together (redis://[user:pass@]host:6379); or set
+                      BACKAND_REDIS_URL. See "Scale out" in the README
+  --redis-prefix <p>  prefix of this app's Redis keys (default backand:<appName>:)
   --log-level <lvl>   fatal, error, warn, info, debug, trace or silent (default info)
   -h, --help          show this help
 `;
@@ -63,6 +71,8 @@ const OPTIONS = {
   'cors-origin': { type: 'string', multiple: true },
   'smtp-url': { type: 'string' },
   'mail-dir': { type: 'string' },
+  redis: { type: 'string' },
+  'redis-prefix': { type: 'string' },
   'log-level': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -101,6 +111,14 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
   if (values['tls-key'] !== undefined) options.tlsKey = values['tls-key'];
   if (values.static !== undefined) options.staticDir = values.static;
   if (values['mail-dir'] !== undefined) options.mailDir = values['mail-dir'];
+  if (values['redis-prefix'] !== undefined) options.redisPrefix = values['redis-prefix'];
+  if (values.redis !== undefined) {
+    try {
+      options.redis = checkRedisUrl(values.redis, '--redis');
+    } catch (err) {
+      throw new CliUsageError((err as Error).message);
+    }
+  }
   if (values['smtp-url'] !== undefined) {
     try {
       options.smtpUrl = checkSmtpUrl(values['smtp-url'], '--smtp-url');

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { AppDefinitionError } from './app-definition/app-definition-error';
 import { CliUsageError, parseCliArgs, USAGE, type CliOptions } from './cli-args';
 import { checkSmtpUrl } from './mail/mailer';
+import { checkRedisUrl } from './cluster/redis-link';
 import { startServer } from './server';
 import type { RunningServer, ServerOptions } from './server-options';
 
@@ -86,6 +87,15 @@ function toServerOptions(cli: CliOptions): ServerOptions {
   if (smtpUrl) {
     try {
       options.smtpUrl = checkSmtpUrl(smtpUrl, cli.smtpUrl ? '--smtp-url' : 'BACKAND_SMTP_URL');
+    } catch (err) {
+      throw new CliUsageError((err as Error).message);
+    }
+  }
+  if (cli.redisPrefix !== undefined) options.redisPrefix = cli.redisPrefix;
+  const redis = cli.redis ?? process.env['BACKAND_REDIS_URL'];
+  if (redis) {
+    try {
+      options.redis = checkRedisUrl(redis, cli.redis ? '--redis' : 'BACKAND_REDIS_URL');
     } catch (err) {
       throw new CliUsageError((err as Error).message);
     }

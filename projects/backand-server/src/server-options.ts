@@ -45,6 +45,15 @@ export interface ServerOptions {
    * file; a temporary folder for ':memory:' (its path is logged with each mail).
    */
   mailDir?: string;
+  /**
+   * **Scale out**: `redis://[user:pass@]host:6379[/db]` (or `rediss://`). Several servers on the
+   * same database file with the same Redis serve one app together: a Socket.IO adapter on Redis
+   * Streams carries events between them, with the same audience rules on every node, and
+   * sign-in limits are counted in Redis. Without it nothing needs Redis.
+   */
+  redis?: string;
+  /** Prefix of every Redis key and channel of this app; default `backand:<appName>:`. */
+  redisPrefix?: string;
 }
 
 /** A started server. */

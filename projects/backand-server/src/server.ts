@@ -42,6 +42,9 @@ import { EmailVerification } from './auth/email-verification';
 import { checkSmtpUrl, Mailer, redact } from './mail/mailer';
 import { JobScheduler } from './jobs/job-scheduler';
 import { jobRoutes } from './jobs/job-routes';
+import { checkRedisUrl, connectRedis, type RedisLink } from './cluster/redis-link';
+import { ClusterBus } from './realtime/cluster-bus';
+import { SharedFailures } from './auth/shared-failures';
 
 /** How long a disconnected socket may come back and receive what it missed. */
 const RECOVERY_WINDOW_MS = 2 * 60 * 1000;
@@ -59,6 +62,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   // Checked before anything is opened: a bad origin leaves no database file behind.
   const corsPolicy = CorsPolicy.from(options.corsOrigins);
   if (options.smtpUrl !== undefined) checkSmtpUrl(options.smtpUrl, 'smtpUrl');
+  if (options.redis !== undefined) checkRedisUrl(options.redis, 'redis');
   const source = typeof options.app === 'string' ? path.resolve(options.app) : undefined;
   const app: AppDefinition =
     options.app === undefined ? demoAppDefinition() : await loadAppDefinition(options.app);
@@ -68,8 +72,12 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   let mailer: Mailer | undefined;
   let fastify: FastifyInstance | undefined;
   let actions: ActionRunner | undefined;
+  let redis: RedisLink | undefined;
   try {
     syncSchema(db, app);
+    if (options.redis !== undefined) {
+      redis = await connectRedis(options.redis, options.redisPrefix ?? `backand:${app.appName}:`);
+    }
     const queries = new NamedQueries(db, app, source && path.relative(process.cwd(), source));
     fastify = Fastify({
       logger: {
@@ -91,6 +99,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     });
     const io = new SocketServer(fastify.server, {
       allowEIO3: true,
+      ...(redis ? { adapter: redis.adapter } : {}),
       ...corsPolicy.socketOptions(),
       connectionStateRecovery: {
         maxDisconnectionDuration: RECOVERY_WINDOW_MS,
@@ -108,9 +117,10 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       logger: fastify.log,
     });
     let listening = '';
-    const ctx = await createContext(db, app, io, fastify, files, mailer, () =>
+    const ctx = await createContext(db, app, io, fastify, files, mailer, redis, () =>
       (app.email.linkBaseUrl ?? listening).replace(/\/+$/, ''),
     );
+    if (ctx.realtime instanceof ClusterBus) await ctx.realtime.start();
     for (const p of checkSecurityFilters(db, app)) {
       fastify.log.warn(`${p.path} ${p.message}: reads of that object answer 500 until it is fixed`);
     }
@@ -191,6 +201,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
             await jobs.stop();
             await server.close();
           } finally {
+            await closeCluster(io, redis);
             await actions?.close();
             mailer?.close();
             closeDatabase(db);
@@ -200,6 +211,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     };
   } catch (err) {
     await fastify?.close().catch(() => undefined);
+    await redis?.close();
     await actions?.close();
     mailer?.close();
     closeDatabase(db);
@@ -215,6 +227,7 @@ async function createContext(
   fastify: FastifyInstance,
   files: FileStore,
   mailer: Mailer,
+  redis: RedisLink | undefined,
   linkBase: () => string,
 ): Promise<AppContext> {
   const secret = signingSecret(db, app.secret);
@@ -227,8 +240,9 @@ async function createContext(
     limits.maxConcurrentHashes ?? defaultHashConcurrency(),
     limits.maxQueuedHashes,
   );
-  const realtime = new RealtimeHub(io, app, resolver, db);
-  realtime.audience = new RowAudience(io, app, db);
+  const hub = new RealtimeHub(io, app, resolver, db);
+  hub.audience = new RowAudience(io, app, db);
+  const realtime = redis ? new ClusterBus(io, hub, (id) => users.findById(Number(id))?.role) : hub;
   return {
     app,
     db,
@@ -255,6 +269,7 @@ async function createContext(
         perUser: new FailureLimiter(limits.maxFailuresPerUserAllAddresses, windowMs),
       },
       hashing,
+      redis && new SharedFailures(redis.eval, redis.prefix, windowMs),
     ),
     hashing,
     files,
@@ -263,6 +278,20 @@ async function createContext(
     verification: new EmailVerification(db),
     linkBase,
   };
+}
+
+/**
+ * Ends a node's part in the cluster once its HTTP server closed: the adapter stops reading the
+ * stream, then the Redis connection ends (after the sessions of the closed sockets are saved, so
+ * their clients recover on another node).
+ */
+async function closeCluster(io: SocketServer, redis: RedisLink | undefined): Promise<void> {
+  if (!redis) return;
+  try {
+    await io.of('/').adapter.close();
+  } finally {
+    await redis.close();
+  }
 }
 
 /** The default database file: beside the app file, else in the current directory. */

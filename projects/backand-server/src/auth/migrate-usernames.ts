@@ -31,9 +31,12 @@ export interface UsernameMigration {
  * reported in `collisions` and disabled.
  */
 export function migrateUsernames(db: Db, app: AppDefinition): UsernameMigration | null {
-  const done = db.prepare(`SELECT value FROM _backand_meta WHERE key = ?`).get(META_KEY) as
-    { value: string } | undefined;
-  if (done?.value === FORM) return null;
+  const isDone = () =>
+    (
+      db.prepare(`SELECT value FROM _backand_meta WHERE key = ?`).get(META_KEY) as
+        { value: string } | undefined
+    )?.value === FORM;
+  if (isDone()) return null;
   db.function(SQL_FUNCTION, { deterministic: true }, (value: unknown) =>
     typeof value === 'string' ? canonicalUsername(value) : value,
   );
@@ -43,80 +46,85 @@ export function migrateUsernames(db: Db, app: AppDefinition): UsernameMigration 
     ownersRewritten: 0,
     rowsOfCollisions: {},
   };
-  db.transaction(() => {
-    const users = db.prepare(`SELECT id, email FROM users ORDER BY id`).all() as Array<{
-      id: number;
-      email: string | null;
-    }>;
-    // Who keeps each canonical name: the oldest user already spelt that way, else the oldest.
-    const holder = new Map<string, number>();
-    for (const canonicalOnly of [true, false]) {
+  // IMMEDIATE, and looked at again inside: of nodes starting at once on one file, one migrates.
+  const migrated = db
+    .transaction(() => {
+      if (isDone()) return false;
+      const users = db.prepare(`SELECT id, email FROM users ORDER BY id`).all() as Array<{
+        id: number;
+        email: string | null;
+      }>;
+      // Who keeps each canonical name: the oldest user already spelt that way, else the oldest.
+      const holder = new Map<string, number>();
+      for (const canonicalOnly of [true, false]) {
+        for (const u of users) {
+          if (typeof u.email !== 'string') continue;
+          const canonical = canonicalUsername(u.email);
+          if ((!canonicalOnly || canonical === u.email) && !holder.has(canonical)) {
+            holder.set(canonical, u.id);
+          }
+        }
+      }
+      const rename = db.prepare(`UPDATE users SET email = ? WHERE id = ?`);
+      const endSessions = db.prepare(
+        `UPDATE _backand_refresh_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL`,
+      );
+      const dropResets = db.prepare(`DELETE FROM _backand_reset_tokens WHERE user_id = ?`);
       for (const u of users) {
         if (typeof u.email !== 'string') continue;
         const canonical = canonicalUsername(u.email);
-        if ((!canonicalOnly || canonical === u.email) && !holder.has(canonical)) {
-          holder.set(canonical, u.id);
+        const keptBy = holder.get(canonical)!;
+        if (keptBy === u.id) {
+          if (canonical === u.email) continue;
+          rename.run(canonical, u.id);
+          result.renamed.push({ id: u.id, from: u.email, to: canonical });
+          continue;
         }
+        // Disabled: its name stays out of canonical form, which no sign-in or token accepts. An
+        // exact copy of the name (two sign-ups that raced) gets a marked name, kept unique.
+        let name = u.email;
+        if (canonical === u.email) {
+          name = `${u.email} (DISABLED, same name as user ${keptBy})`;
+          rename.run(name, u.id);
+        }
+        endSessions.run(new Date().toISOString(), u.id);
+        dropResets.run(u.id);
+        result.collisions.push({ id: u.id, name, canonical, keptBy });
       }
-    }
-    const rename = db.prepare(`UPDATE users SET email = ? WHERE id = ?`);
-    const endSessions = db.prepare(
-      `UPDATE _backand_refresh_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL`,
-    );
-    const dropResets = db.prepare(`DELETE FROM _backand_reset_tokens WHERE user_id = ?`);
-    for (const u of users) {
-      if (typeof u.email !== 'string') continue;
-      const canonical = canonicalUsername(u.email);
-      const keptBy = holder.get(canonical)!;
-      if (keptBy === u.id) {
-        if (canonical === u.email) continue;
-        rename.run(canonical, u.id);
-        result.renamed.push({ id: u.id, from: u.email, to: canonical });
-        continue;
-      }
-      // Disabled: its name stays out of canonical form, which no sign-in or token accepts. An
-      // exact copy of the name (two sign-ups that raced) gets a marked name, kept unique.
-      let name = u.email;
-      if (canonical === u.email) {
-        name = `${u.email} (DISABLED, same name as user ${keptBy})`;
-        rename.run(name, u.id);
-      }
-      endSessions.run(new Date().toISOString(), u.id);
-      dropResets.run(u.id);
-      result.collisions.push({ id: u.id, name, canonical, keptBy });
-    }
-    const disabled = result.collisions.map((c) => c.name);
-    const among = `IN (${disabled.map(() => '?').join(', ')})`;
-    const rewrite = (table: string, column: string): void => {
-      const col = quoteIdent(column);
-      const info = db
-        .prepare(
-          `UPDATE ${quoteIdent(table)} SET ${col} = ${SQL_FUNCTION}(${col})
+      const disabled = result.collisions.map((c) => c.name);
+      const among = `IN (${disabled.map(() => '?').join(', ')})`;
+      const rewrite = (table: string, column: string): void => {
+        const col = quoteIdent(column);
+        const info = db
+          .prepare(
+            `UPDATE ${quoteIdent(table)} SET ${col} = ${SQL_FUNCTION}(${col})
            WHERE typeof(${col}) = 'text' AND ${col} <> ${SQL_FUNCTION}(${col})
            ${disabled.length ? `AND ${col} NOT ${among}` : ''}`,
-        )
-        .run(...disabled);
-      result.ownersRewritten += info.changes;
-    };
-    for (const [name, object] of Object.entries(app.objects)) {
-      if (!object.ownerField || name === 'users') continue;
-      rewrite(name, object.ownerField);
-      if (disabled.length) {
-        const { n } = db
-          .prepare(
-            `SELECT COUNT(*) AS n FROM ${quoteIdent(name)} WHERE ${quoteIdent(object.ownerField)} ${among}`,
           )
-          .get(...disabled) as { n: number };
-        if (n > 0) result.rowsOfCollisions[name] = n;
+          .run(...disabled);
+        result.ownersRewritten += info.changes;
+      };
+      for (const [name, object] of Object.entries(app.objects)) {
+        if (!object.ownerField || name === 'users') continue;
+        rewrite(name, object.ownerField);
+        if (disabled.length) {
+          const { n } = db
+            .prepare(
+              `SELECT COUNT(*) AS n FROM ${quoteIdent(name)} WHERE ${quoteIdent(object.ownerField)} ${among}`,
+            )
+            .get(...disabled) as { n: number };
+          if (n > 0) result.rowsOfCollisions[name] = n;
+        }
       }
-    }
-    rewrite('_backand_files', 'uploader');
-    db.prepare(
-      `INSERT INTO _backand_meta (key, value) VALUES (?, ?)
+      rewrite('_backand_files', 'uploader');
+      db.prepare(
+        `INSERT INTO _backand_meta (key, value) VALUES (?, ?)
        ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
-    ).run(META_KEY, FORM);
-  })();
-  return result;
+      ).run(META_KEY, FORM);
+      return true;
+    })
+    .immediate();
+  return migrated ? result : null;
 }
 
 /** Log lines for an operator: what changed, and each collision with what to do about it. */

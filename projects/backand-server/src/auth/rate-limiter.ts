@@ -25,6 +25,11 @@ export class FailureLimiter {
     private readonly now: () => number = Date.now,
   ) {}
 
+  /** The number of failures in a window that blocks a key. */
+  get limit(): number {
+    return this.max;
+  }
+
   /** Seconds until `key` may try again, or 0 when its failures are under the limit. */
   blockedFor(key: string): number {
     const entry = this.current(key);

@@ -1,5 +1,6 @@
 import type { HashQueue } from './hash-queue';
 import type { FailureLimiter } from './rate-limiter';
+import type { SharedCounter, SharedFailures } from './shared-failures';
 import { canonicalUsername } from './username';
 
 /**
@@ -21,6 +22,14 @@ export type GuardedCheck =
   /** The hash queue is full: 503. */
   | { outcome: 'busy'; retryAfter: number };
 
+/** How soon an attempt that waits for attempts in flight on other nodes looks again. */
+const SHARED_RETRY_MS = 20;
+
+/** The shared form of the counters (the pair's first, as {@link SharedFailures.end} expects). */
+function sharedCounters(counters: Array<[FailureLimiter, string]>): SharedCounter[] {
+  return counters.map(([limiter, key]) => ({ key, max: limiter.limit }));
+}
+
 /**
  * Guards every check of a user's password (`/token`, `changePassword`): the failure limits, one
  * check at a time per user name, and the bounded hash queue. Attempts sent at once are held
@@ -41,6 +50,11 @@ export type GuardedCheck =
  *
  * Every waiting attempt holds a place in the hash queue, whose bound answers the rest with 503.
  *
+ * With `shared` counters (a cluster, `--redis`), every attempt is also counted in Redis, so the
+ * limits hold for all nodes together; an attempt whose counters attempts in flight on other
+ * nodes could fill looks again shortly. If Redis does not answer, this node's own limits still
+ * hold.
+ *
  * @example
  * const result = await guard.check(username, request.ip, () => users.checkPassword(id, password));
  * if (result.outcome === 'blocked') return tooMany(result.retryAfter);   // 429
@@ -56,6 +70,7 @@ export class SignInGuard {
   constructor(
     readonly limits: FailureLimits,
     readonly queue: HashQueue,
+    private readonly shared?: SharedFailures,
   ) {}
 
   /** Checks a password of `username` from `address` with `verify`, within the limits. */
@@ -79,25 +94,45 @@ export class SignInGuard {
     const ticket = this.queue.admit();
     if (!ticket) return { outcome: 'busy', retryAfter: this.queue.retryAfterSeconds() };
     const turn = this.turnOf(name);
+    let shared = false;
     try {
       if (turn) await turn;
       // The name's turn: none of its pair's or name's attempts is in flight, only the address's.
       for (;;) {
         const retryAfter = blockedFor();
         if (retryAfter > 0) return { outcome: 'blocked', retryAfter };
-        if (counters.every(([limiter, key]) => limiter.hasRoom(key))) break;
-        await this.roomAt(keys.address);
+        if (!counters.every(([limiter, key]) => limiter.hasRoom(key))) {
+          await this.roomAt(keys.address);
+          continue;
+        }
+        // One node: no await between the check above and the count below.
+        if (!this.shared) break;
+        const elsewhere = await this.reserveShared(counters);
+        if (elsewhere === 'unavailable') break;
+        if (elsewhere !== 'ok') {
+          if (elsewhere.outcome === 'blocked') return elsewhere;
+          await new Promise((resolve) => setTimeout(resolve, SHARED_RETRY_MS));
+          continue;
+        }
+        // Reserved everywhere; this node's own attempts may have moved meanwhile.
+        if (counters.every(([limiter, key]) => limiter.hasRoom(key))) {
+          shared = true;
+          break;
+        }
+        await this.endShared(counters, false, false);
       }
-      // Counted in the same synchronous step as the check above, before the hash runs.
+      // Counted in the same synchronous step as the check above (on one node), before the hash runs.
       for (const [limiter, key] of counters) limiter.begin(key);
       try {
         const ok = await ticket.run(verify);
         for (const [limiter, key] of counters) limiter.end(key, !ok);
         if (ok) this.limits.perPair.reset(keys.pair);
+        if (shared) await this.endShared(counters, !ok, ok);
         return { outcome: 'checked', ok };
       } catch (err) {
         // No answer about the password: the attempt is taken back, neither failure nor success.
         for (const [limiter, key] of counters) limiter.end(key, false);
+        if (shared) await this.endShared(counters, false, false);
         throw err;
       } finally {
         this.wakeRoom(keys.address);
@@ -113,13 +148,41 @@ export class SignInGuard {
    * guessed, so refreshes are held by the address limit only: a username blocked by failed
    * passwords keeps its live sessions.
    */
-  refreshBlockedFor(address: string): number {
-    return this.limits.perAddress.blockedFor(this.keysOf('', address).address);
+  async refreshBlockedFor(address: string): Promise<number> {
+    const key = this.keysOf('', address).address;
+    const here = this.limits.perAddress.blockedFor(key);
+    if (here > 0 || !this.shared) return here;
+    return this.shared.blockedFor({ key, max: this.limits.perAddress.limit }).catch(() => 0);
   }
 
   /** Counts a failed refresh grant against its address. */
-  refreshFailed(address: string): void {
-    this.limits.perAddress.fail(this.keysOf('', address).address);
+  async refreshFailed(address: string): Promise<void> {
+    const key = this.keysOf('', address).address;
+    this.limits.perAddress.fail(key);
+    await this.shared?.fail(key).catch(() => undefined);
+  }
+
+  /** Reserves the attempt in the shared counters; 'unavailable' without them or Redis. */
+  private async reserveShared(
+    counters: Array<[FailureLimiter, string]>,
+  ): Promise<
+    'ok' | 'unavailable' | { outcome: 'blocked'; retryAfter: number } | { outcome: 'wait' }
+  > {
+    if (!this.shared) return 'unavailable';
+    try {
+      const r = await this.shared.reserve(sharedCounters(counters));
+      return r.outcome === 'ok' ? 'ok' : r;
+    } catch {
+      return 'unavailable';
+    }
+  }
+
+  private async endShared(
+    counters: Array<[FailureLimiter, string]>,
+    failed: boolean,
+    success: boolean,
+  ): Promise<void> {
+    await this.shared?.end(sharedCounters(counters), failed, success).catch(() => undefined);
   }
 
   private keysOf(name: string, address: string) {

@@ -155,14 +155,20 @@ export class UserStore {
     const created: string[] = [];
     for (const user of this.app.users) {
       if (this.findByUsername(user.username)) continue;
-      await this.create({
-        email: user.username,
-        password: user.password,
-        role: user.role,
-        firstName: user.firstName,
-        lastName: user.lastName,
-        ...(user.parameters ? { parameters: user.parameters } : {}),
-      });
+      try {
+        await this.create({
+          email: user.username,
+          password: user.password,
+          role: user.role,
+          firstName: user.firstName,
+          lastName: user.lastName,
+          ...(user.parameters ? { parameters: user.parameters } : {}),
+        });
+      } catch (err) {
+        // Another node on the same file seeded this user while the password was hashed.
+        if (this.findByUsername(user.username)) continue;
+        throw err;
+      }
       created.push(user.username);
     }
     return created;

@@ -131,7 +131,7 @@ export function registerAuthRoutes(fastify: FastifyInstance, ctx: AppContext): v
     let sessionId: number | undefined;
     let newRefreshToken: string | undefined;
     if (refreshToken !== undefined) {
-      const wait = ctx.signIn.refreshBlockedFor(request.ip);
+      const wait = await ctx.signIn.refreshBlockedFor(request.ip);
       if (wait > 0) return tooManyFailures(reply, wait);
       // A token its session already rotated away from: someone else holds the session too.
       const replayed = users.revokeReplayedSession(refreshToken);
@@ -143,7 +143,7 @@ export function registerAuthRoutes(fastify: FastifyInstance, ctx: AppContext): v
         if (sessionId !== undefined) newRefreshToken = users.rotateRefreshToken(sessionId);
       }
       if (!user || sessionId === undefined || newRefreshToken === undefined) {
-        ctx.signIn.refreshFailed(request.ip);
+        await ctx.signIn.refreshFailed(request.ip);
         return grantError(reply, 400, 'The refresh token is invalid or was revoked.');
       }
     } else {

@@ -8,7 +8,7 @@ import { accessForRole } from '../objects/permissions';
 import type { Db } from '../storage/database';
 import { StatementCache } from '../storage/statement-cache';
 import { parseLiveQuery } from './live-query-request';
-import { LiveQuery } from './live-query';
+import { LiveQuery, type LiveChange } from './live-query';
 import type { SavedIdentity } from './user-sockets';
 
 /** **(ext)** Socket event names of live queries. */
@@ -121,6 +121,8 @@ export class LiveQueries {
       ]);
       let query = this.byKey.get(key);
       const created = !query;
+      // Its holders first learn what entered or left the window since their last delta.
+      if (query) this.send(query, query.resync());
       if (!query) {
         if (this.byKey.size >= this.limits.distinct) {
           throw new HttpError(503, 'The server holds too many live queries; try again later');
@@ -173,16 +175,13 @@ export class LiveQueries {
   onWrite(objectName: string, id: number): void {
     const queries = this.byObject.get(objectName);
     if (!queries) return;
-    for (const query of queries) {
-      const changes = query.onWrite(id);
-      if (changes.length) {
-        // Local: the window is this process's; another node matches the same write itself.
-        this.io.local.to(roomOf(query)).emit(LIVE_QUERY_EVENTS.delta, {
-          query: query.handle,
-          changes,
-        });
-      }
-    }
+    for (const query of queries) this.send(query, query.onWrite(id));
+  }
+
+  private send(query: LiveQuery, changes: LiveChange[]): void {
+    if (!changes.length) return;
+    // Local: the window is this process's; another node matches the same write itself.
+    this.io.local.to(roomOf(query)).emit(LIVE_QUERY_EVENTS.delta, { query: query.handle, changes });
   }
 
   private hold(socket: Socket, held: Map<LiveQuery, number>, query: LiveQuery): void {

@@ -75,6 +75,28 @@ export class LiveQuery {
   }
 
   /**
+   * Re-reads which rows are in the window and returns the rows that entered or left since the
+   * last write this query matched. On one node that is nothing; in a cluster, a write committed
+   * on another node may be read here before its notice arrives (which then changes nothing), so
+   * a new subscriber's read must not move the window without telling the current holders.
+   */
+  resync(): LiveChange[] {
+    const next = this.readWindow();
+    const before = new Set(this.window);
+    const after = new Set(next);
+    const changes: LiveChange[] = this.window
+      .filter((id) => !after.has(id))
+      .map((id) => ({ op: 'leave' as const, id }));
+    const fetched = this.rowsById(next.filter((n) => !before.has(n)));
+    next.forEach((n, index) => {
+      const r = fetched.get(n);
+      if (r) changes.push({ op: 'enter', id: n, index, row: toOutputRow(this.object, r) });
+    });
+    this.window = next;
+    return changes;
+  }
+
+  /**
    * Matches a committed write (create, update or delete of row `id`) and moves the window: the
    * changes to send, empty when the list did not change.
    */

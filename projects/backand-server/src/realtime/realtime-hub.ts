@@ -54,6 +54,11 @@ export class RealtimeHub implements EmitTarget {
   readonly liveQueries: LiveQueries;
   /** Narrows automatic events of objects with a pre-defined filter to the users it shows. */
   audience?: RowAudience;
+  /**
+   * **(cluster)** Makes a role known to every node before a socket joins its rooms (see
+   * `cluster-bus.ts`); unset on a single node.
+   */
+  shareRole?: (role: string) => Promise<void>;
 
   constructor(
     private readonly io: Server,
@@ -148,6 +153,35 @@ export class RealtimeHub implements EmitTarget {
     const data: Record<string, unknown> = { id: String(id), objectName, event };
     if (event !== 'deleted') data['row'] = row;
     this.io.to(rooms).emit(`${objectName}.${event}`, data);
+  }
+
+  /**
+   * **(cluster)** A write committed on another node: matched against this node's live queries
+   * and, for objects with a pre-defined filter, this node's sockets (the row as written, not as
+   * it may be by now). Other automatic events already came through the adapter's rooms.
+   */
+  onRemoteRowEvent(
+    objectName: string,
+    event: 'created' | 'updated' | 'deleted',
+    id: number,
+    row: Record<string, unknown>,
+    before?: Record<string, unknown>,
+  ): void {
+    this.liveQueries.onWrite(objectName, id);
+    const object = this.app.objects[objectName];
+    if (!object?.realtime || !this.audience?.filtered(objectName)) return;
+    const was = before && { row: before, rooms: this.readers(object, before) };
+    this.audience.emit(objectName, event, id, row, this.readers(object, row), was, true);
+  }
+
+  /** **(cluster)** Counts a role that sockets of another node have among the audiences. */
+  knowRole(role: string): void {
+    this.roles.add(role);
+  }
+
+  /** **(cluster)** The roles this node considers for automatic events. */
+  knownRoles(): string[] {
+    return [...this.roles];
   }
 
   /** The rooms of the sockets that may read `row`. */
@@ -254,6 +288,11 @@ export class RealtimeHub implements EmitTarget {
     if (identity.expiresAt !== undefined) saved.expiresAt = identity.expiresAt;
     if (identity.userTokenId !== undefined) saved.userTokenId = identity.userTokenId;
     if (identity.kind === 'user' && found.guestFallback) saved.guestFallback = true;
+    if (this.shareRole && !this.roles.has(saved.role)) {
+      // Writes on other nodes must count this role before the socket hears `authorized`.
+      await this.shareRole(saved.role);
+      if (socket.disconnected) return;
+    }
     this.enter(socket, saved);
     socket.emit('authorized');
   }

@@ -63,7 +63,11 @@ export class RowAudience {
     return this.app.objects[objectName]?.predefinedFilter !== undefined;
   }
 
-  /** Sends an automatic event (and `deleted` to the sockets that lost sight of an updated row). */
+  /**
+   * Sends an automatic event (and `deleted` to the sockets that lost sight of an updated row).
+   * `asWritten`: judge `row` by its values, not by the committed row (on another node of a
+   * cluster, the row may have changed again by the time the event arrives).
+   */
   emit(
     objectName: string,
     event: 'created' | 'updated' | 'deleted',
@@ -71,8 +75,9 @@ export class RowAudience {
     row: Record<string, unknown>,
     rooms: string[],
     before?: { row: Record<string, unknown>; rooms: string[] },
+    asWritten = false,
   ): void {
-    const now = this.sockets(objectName, rooms, { ...row, id }, event !== 'deleted');
+    const now = this.sockets(objectName, rooms, { ...row, id }, event !== 'deleted' && !asWritten);
     if (before) {
       const was = this.sockets(objectName, before.rooms, { ...before.row, id }, false);
       const lost = [...was].filter((s) => !now.has(s));

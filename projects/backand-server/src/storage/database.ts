@@ -8,13 +8,26 @@ export type Db = Database.Database;
  * Opens (or creates) the SQLite database: WAL journal for concurrent readers and crash safety,
  * and the server's internal tables (prefixed `_backand_`), each created when missing, so a
  * database from an older version gains the tables added since.
+ *
+ * Several processes may open one file at once (the nodes of a one-machine cluster): a writer
+ * waits up to {@link BUSY_TIMEOUT_MS} for another's lock, and the internal tables are made in
+ * one `BEGIN IMMEDIATE` transaction, so nodes starting together do not race.
  */
 export function openDatabase(file: string): Db {
   const db = new Database(file);
+  // First: switching to WAL takes a lock another process starting at once may hold.
+  db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
   if (file !== ':memory:') db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
-  db.pragma('busy_timeout = 5000');
+  db.transaction(() => createInternalTables(db)).immediate();
+  return db;
+}
+
+/** How long a write waits for another connection's (or process's) lock before SQLITE_BUSY. */
+export const BUSY_TIMEOUT_MS = 5000;
+
+function createInternalTables(db: Db): void {
   db.exec(`
     CREATE TABLE IF NOT EXISTS _backand_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
     CREATE TABLE IF NOT EXISTS _backand_credentials (
@@ -37,7 +50,6 @@ export function openDatabase(file: string): Db {
   `);
   // Databases made before signed file links have no upload_id: their rows keep NULL.
   addMissingColumn(db, '_backand_files', 'upload_id', 'TEXT');
-  return db;
 }
 
 /** Adds a column to an internal table made by an earlier version. */
@@ -65,12 +77,12 @@ export function closeDatabase(db: Db): void {
  */
 export function signingSecret(db: Db, configured: string | undefined): Uint8Array {
   if (configured) return new TextEncoder().encode(configured);
-  const row = db.prepare(`SELECT value FROM _backand_meta WHERE key = 'jwt_secret'`).get() as
-    { value: string } | undefined;
-  if (row) return Buffer.from(row.value, 'base64');
-  const secret = randomBytes(32);
-  db.prepare(`INSERT INTO _backand_meta (key, value) VALUES ('jwt_secret', ?)`).run(
-    secret.toString('base64'),
+  // Nodes starting at once on one file: the first one's secret is kept, the others read it.
+  db.prepare(`INSERT OR IGNORE INTO _backand_meta (key, value) VALUES ('jwt_secret', ?)`).run(
+    randomBytes(32).toString('base64'),
   );
-  return secret;
+  const row = db.prepare(`SELECT value FROM _backand_meta WHERE key = 'jwt_secret'`).get() as {
+    value: string;
+  };
+  return Buffer.from(row.value, 'base64');
 }

@@ -8,7 +8,8 @@ import { columnType, quoteIdent } from './sql';
  * Creates a table for every object of the definition and adds the columns of fields that were
  * added since the table was created (rows are kept; removed fields keep their column, unused).
  * A many-to-one field gets an INTEGER column and an index; a collection field has no column.
- * Returns the columns added, as `object.field`.
+ * Returns the columns added, as `object.field`. Safe when several processes start at once on
+ * one file: each syncs in its turn and finds what the one before made.
  */
 export function syncSchema(db: Db, app: AppDefinition): string[] {
   const added: string[] = [];
@@ -60,6 +61,8 @@ export function syncSchema(db: Db, app: AppDefinition): string[] {
       }
     }
   });
-  run();
+  // IMMEDIATE: nodes starting at once on one file take turns (a deferred transaction that
+  // reads, then writes, fails with SQLITE_BUSY instead of waiting).
+  run.immediate();
   return added;
 }

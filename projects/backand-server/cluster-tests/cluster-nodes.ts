@@ -1,0 +1,129 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { createClient } from 'redis';
+import { CliProcess } from '../src/testing/fixtures/cli-process';
+
+/** The Redis the cluster tests use: `REDIS_URL`, else the machine's default port. */
+export const REDIS_URL = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
+
+export const APP_FILE = path.join(__dirname, 'cluster-app.json');
+export const APP_NAME = 'cluster';
+export const ANON = 'cluster-anonymous-token';
+
+/**
+ * Three (or `count`) real `backand-server` processes on one temporary SQLite file and one Redis,
+ * under a key prefix of their own (removed by {@link stop}). They start at the same time, so
+ * their schema sync, migration and seeding race on the fresh file, as nodes of a deployment do.
+ */
+export class ClusterNodes {
+  private constructor(
+    readonly nodes: CliProcess[],
+    readonly dir: string,
+    readonly db: string,
+    readonly prefix: string,
+  ) {}
+
+  static async start(count = 3, extraArgs: string[] = []): Promise<ClusterNodes> {
+    await ClusterNodes.checkRedis();
+    const dir = mkdtempSync(path.join(tmpdir(), 'backand-cluster-'));
+    const db = path.join(dir, 'cluster.db');
+    const prefix = `backand-test:${randomBytes(6).toString('hex')}:`;
+    const cluster = new ClusterNodes([], dir, db, prefix);
+    const started = await Promise.allSettled(
+      Array.from({ length: count }, () => cluster.launch(extraArgs)),
+    );
+    for (const s of started) if (s.status === 'fulfilled') cluster.nodes.push(s.value);
+    const failed = started.find((s) => s.status === 'rejected');
+    if (failed) {
+      await cluster.stop();
+      throw (failed as PromiseRejectedResult).reason;
+    }
+    return cluster;
+  }
+
+  /** Starts one more node on the same file and Redis prefix. */
+  launch(extraArgs: string[] = []): Promise<CliProcess> {
+    return CliProcess.start([
+      '--app',
+      APP_FILE,
+      '--db',
+      this.db,
+      '--redis',
+      REDIS_URL,
+      '--redis-prefix',
+      this.prefix,
+      '--log-level',
+      'warn',
+      ...extraArgs,
+    ]);
+  }
+
+  get urls(): string[] {
+    return this.nodes.map((n) => n.url);
+  }
+
+  /** Kills every node, removes the files and this run's Redis keys. */
+  async stop(): Promise<void> {
+    for (const node of this.nodes) node.kill();
+    await Promise.all(this.nodes.map((n) => n.exited));
+    rmSync(this.dir, { recursive: true, force: true });
+    const client = createClient({ url: REDIS_URL });
+    client.on('error', () => undefined);
+    await client.connect();
+    try {
+      for await (const keys of client.scanIterator({ MATCH: `${this.prefix}*`, COUNT: 500 })) {
+        if (keys.length) await client.del(keys);
+      }
+    } finally {
+      await client.close();
+    }
+  }
+
+  private static async checkRedis(): Promise<void> {
+    const client = createClient({ url: REDIS_URL, socket: { reconnectStrategy: false } });
+    client.on('error', () => undefined);
+    try {
+      await client.connect();
+      await client.ping();
+    } catch (err) {
+      throw new Error(
+        `npm run test:cluster needs Redis at ${REDIS_URL} (set REDIS_URL; .ci/run starts one): ${String(err)}`,
+      );
+    } finally {
+      if (client.isOpen) await client.close();
+    }
+  }
+}
+
+/** Signs in through REST on `url`; resolves with the access token. */
+export async function signIn(url: string, username: string, password: string): Promise<string> {
+  const res = await fetch(`${url}/token`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ username, password, appName: APP_NAME, grant_type: 'password' }),
+  });
+  if (res.status !== 200) throw new Error(`sign-in of ${username} on ${url}: ${res.status}`);
+  return ((await res.json()) as { access_token: string }).access_token;
+}
+
+/** The status and JSON body of a REST call. */
+export async function call(
+  url: string,
+  token: string,
+  method: string,
+  route: string,
+  body?: unknown,
+): Promise<{ status: number; body: Record<string, unknown> }> {
+  const res = await fetch(url + route, {
+    method,
+    headers: {
+      Authorization: `Bearer ${token}`,
+      ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  return { status: res.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+}
