@@ -1,8 +1,8 @@
 import { HttpClient, HttpHeaders } from '@angular/common/http';
 import { Injectable, PLATFORM_ID, inject, signal } from '@angular/core';
 import {
-  AsyncSubject,
   Observable,
+  type Observer,
   Subject,
   defer,
   from,
@@ -128,9 +128,17 @@ export class _BackandSession {
       appName: this.#config.appName,
       grant_type: 'password',
     }).toString();
-    // Single flight without a replaying operator: one request, its outcome multicast to every
-    // caller through an AsyncSubject (late subscribers still get it).
-    const outcome = new AsyncSubject<void>();
+    // Single flight without a replaying operator: one request, its outcome given to every
+    // caller, late subscribers included (the settled outcome is replayed to them).
+    let settled: ((observer: Observer<void>) => void) | null = null;
+    const waiting = new Subject<void>();
+    const outcome = new Observable<void>((subscriber) =>
+      settled ? settled(subscriber) : waiting.subscribe(subscriber),
+    );
+    const settle = (how: (observer: Observer<void>) => void) => {
+      settled = how;
+      how(waiting);
+    };
     this.#refreshing = outcome;
     this.#http
       .post<BackandTokenResponse>(`${this.#config.apiUrl}/token`, form, {
@@ -141,13 +149,16 @@ export class _BackandSession {
           this.#refreshing = null;
           // A refresh answer may omit the refresh token; keep the one we have.
           this.setSignedIn({ refresh_token: details.refresh_token, ...response });
-          outcome.next();
-          outcome.complete();
+          settle((observer) => {
+            observer.next();
+            observer.complete();
+          });
         },
         error: (error: unknown) => {
           this.#refreshing = null;
           this.clear();
-          outcome.error(toBackandError(error));
+          const failure = toBackandError(error);
+          settle((observer) => observer.error(failure));
         },
       });
     return outcome;
