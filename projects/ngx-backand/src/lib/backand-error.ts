@@ -20,7 +20,6 @@ export class BackandError extends Error {
     readonly body: unknown = null,
   ) {
     super(message);
-    Object.setPrototypeOf(this, new.target.prototype);
   }
 }
 
