@@ -2,7 +2,6 @@ import { isPlatformServer } from '@angular/common';
 import { DestroyRef, Injectable, NgZone, PLATFORM_ID, inject, signal } from '@angular/core';
 import { Observable, Subject, Subscription, take } from 'rxjs';
 import { BACKAND_CONFIG } from './backand-config';
-import { BackandError } from './backand-error';
 import type { BackandEventData } from './backand-event-map';
 import { _BackandSession } from './backand-session';
 import { _BACKAND_SOCKET_FACTORY, type _BackandSocketLike } from './backand-socket-factory';
@@ -150,24 +149,14 @@ export class BackandSocketService {
   }
 
   /**
-   * Internal (live lists): emits `event` with `payload` and an acknowledgement callback; the
-   * Observable gives the server's answer, in the Angular zone, then completes. It errors with a
-   * `BackandError` of status 0 when the socket is not connected.
+   * Internal (live lists): emits `event` with `payload`; `answer` gets the server's
+   * acknowledgement, in the Angular zone. `false` (nothing sent) when the socket is not connected.
    */
-  _request<T>(event: string, payload: unknown): Observable<T> {
-    return new Observable<T>((subscriber) => {
-      const socket = this.#socket;
-      if (!socket?.connected) {
-        subscriber.error(new BackandError(0, 'The realtime socket is not connected'));
-        return;
-      }
-      socket.emit(event, payload, (answer: T) =>
-        this.#zone.run(() => {
-          subscriber.next(answer);
-          subscriber.complete();
-        }),
-      );
-    });
+  _emit<T>(event: string, payload: unknown, answer: (ack: T) => void): boolean {
+    const socket = this.#socket;
+    if (!socket?.connected) return false;
+    socket.emit(event, payload, (ack: T) => this.#zone.run(() => answer(ack)));
+    return true;
   }
 
   #events(event: string): Observable<unknown> {
