@@ -1,4 +1,4 @@
-import { HttpClient, HttpHeaders } from '@angular/common/http';
+import { HttpClient } from '@angular/common/http';
 import { Injectable, PLATFORM_ID, inject, signal } from '@angular/core';
 import {
   Observable,
@@ -21,12 +21,6 @@ import type { BackandTokenResponse, BackandUser } from './backand-types';
 interface StoredSession {
   token: { Authorization?: string; AnonymousToken?: string };
   details: Partial<BackandTokenResponse> & { username: string };
-}
-
-/** The credentials of the socket's `login(token, anonymousToken, appName)`. */
-export interface _SocketCredentials {
-  token: string | null;
-  anonymousToken: string | null;
 }
 
 /**
@@ -100,16 +94,6 @@ export class _BackandSession {
     return of(this.#anonymousHeaders());
   }
 
-  /** What the socket sends with `login` for the current identity. */
-  socketCredentials(): Observable<_SocketCredentials> {
-    return this.authHeaders().pipe(
-      map((headers) => ({
-        token: headers['Authorization'] ?? null,
-        anonymousToken: headers['Authorization'] ? null : (headers['AnonymousToken'] ?? null),
-      })),
-    );
-  }
-
   /**
    * One refresh for all callers that need it at the same time (PROTOCOL §2 refresh grant).
    * A failed refresh ends the session: the tokens cannot be trusted any more.
@@ -142,7 +126,7 @@ export class _BackandSession {
     this.#refreshing = outcome;
     this.#http
       .post<BackandTokenResponse>(`${this.#config.apiUrl}/token`, form, {
-        headers: new HttpHeaders({ 'Content-Type': 'application/x-www-form-urlencoded' }),
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
       })
       .subscribe({
         next: (response) => {

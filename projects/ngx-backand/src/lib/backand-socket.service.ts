@@ -1,6 +1,6 @@
 import { isPlatformServer } from '@angular/common';
 import { DestroyRef, Injectable, NgZone, PLATFORM_ID, inject, signal } from '@angular/core';
-import { Observable, Subject, Subscription, take } from 'rxjs';
+import { Observable, Subject, Subscription } from 'rxjs';
 import { BACKAND_CONFIG } from './backand-config';
 import type { BackandEventData } from './backand-event-map';
 import { _BackandSession } from './backand-session';
@@ -252,15 +252,19 @@ export class BackandSocketService {
     const socket = this.#socket;
     if (!socket) return;
     const seq = ++this.#loginSeq;
-    this.#session
-      .socketCredentials()
-      .pipe(take(1))
-      .subscribe((credentials) => {
-        // A newer login (identity changed meanwhile) supersedes this one.
-        if (seq !== this.#loginSeq || !socket.connected) return;
-        this.#unanswered++;
-        socket.emit('login', credentials.token, credentials.anonymousToken, this.#config.appName);
-      });
+    // The identity of a REST call now (one value): a bearer token, else the anonymous token.
+    this.#session.authHeaders().subscribe((headers) => {
+      // A newer login (identity changed meanwhile) supersedes this one.
+      if (seq !== this.#loginSeq || !socket.connected) return;
+      this.#unanswered++;
+      const token = headers['Authorization'] ?? null;
+      socket.emit(
+        'login',
+        token,
+        token ? null : (headers['AnonymousToken'] ?? null),
+        this.#config.appName,
+      );
+    });
   }
 
   /** Counts an answer; `true` when it answers a login that a newer one superseded. */
