@@ -1,17 +1,6 @@
 import { HttpClient } from '@angular/common/http';
 import { Injectable, PLATFORM_ID, inject, signal } from '@angular/core';
-import {
-  Observable,
-  type Observer,
-  Subject,
-  defer,
-  from,
-  isObservable,
-  map,
-  of,
-  take,
-  throwError,
-} from 'rxjs';
+import { Observable, type Observer, Subject, from, isObservable, map, of, throwError } from 'rxjs';
 import { BACKAND_CONFIG } from './backand-config';
 import { toBackandError } from './backand-error';
 import { createBackandStorage } from './backand-storage';
@@ -184,13 +173,20 @@ export class _BackandSession {
   }
 }
 
+/** The provider's token (its first value, for an Observable), `null` for none. */
 function resolveToken(provider: () => unknown): Observable<string | null> {
-  return defer(() => {
+  return new Observable<string | null>((subscriber) => {
     const value = provider();
-    if (isObservable(value)) return value.pipe(take(1));
-    if (value instanceof Promise) return from(value);
-    return of(value);
-  }).pipe(map((token) => (typeof token === 'string' && token ? token : null)));
+    const source = isObservable(value) || value instanceof Promise ? from(value) : of(value);
+    return source.subscribe({
+      next: (token) => {
+        subscriber.next(typeof token === 'string' && token ? token : null);
+        subscriber.complete();
+      },
+      error: (error: unknown) => subscriber.error(error),
+      complete: () => subscriber.complete(),
+    });
+  });
 }
 
 function toUser(session: StoredSession | null, appName: string): BackandUser | null {
