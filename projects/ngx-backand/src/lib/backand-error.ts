@@ -20,7 +20,6 @@ export class BackandError extends Error {
     readonly body: unknown = null,
   ) {
     super(message);
-    Object.setPrototypeOf(this, new.target.prototype);
   }
 }
 
@@ -36,8 +35,7 @@ export function toBackandError(error: unknown): BackandError {
         : (raw ?? null);
     return new BackandError(error.status, messageOf(body) ?? error.message, body);
   }
-  if (error instanceof Error) return new BackandError(0, error.message, null);
-  return new BackandError(0, String(error), null);
+  return new BackandError(0, error instanceof Error ? error.message : String(error));
 }
 
 function messageOf(body: unknown): string | null {

@@ -22,18 +22,18 @@ const EXPIRED_MESSAGE = 'invalid or expired token';
  */
 @Injectable({ providedIn: 'root' })
 export class _BackandHttp {
-  private readonly config = inject(BACKAND_CONFIG);
-  private readonly http = inject(HttpClient);
-  private readonly session = inject(_BackandSession);
+  readonly #config = inject(BACKAND_CONFIG);
+  readonly #http = inject(HttpClient);
+  readonly #session = inject(_BackandSession);
 
   /** A cold request to `apiUrl + path`. */
   request<T>(method: string, path: string, options: _BackandRequestOptions = {}): Observable<T> {
-    const url = `${this.config.apiUrl}${path.startsWith('/') ? path : `/${path}`}`;
+    const url = `${this.#config.apiUrl}${path.startsWith('/') ? path : `/${path}`}`;
     const attempt = (replayed: boolean): Observable<T> =>
-      this.session.authHeaders().pipe(
+      this.#session.authHeaders().pipe(
         switchMap((auth) => {
           const sentWith = auth['Authorization'] ?? null;
-          return this.http
+          return this.#http
             .request<T>(method, url, {
               body: options.body,
               params: options.params,
@@ -41,18 +41,18 @@ export class _BackandHttp {
             })
             .pipe(
               catchError((error: unknown) => {
-                if (replayed || !this.config.manageRefreshToken || !isExpiredToken(error)) {
+                if (replayed || !this.#config.manageRefreshToken || !isExpiredToken(error)) {
                   return throwError(() => toBackandError(error));
                 }
                 // Sent with a token that a parallel refresh already replaced: just replay.
-                const current = this.session.currentAuthorization();
+                const current = this.#session.currentAuthorization();
                 if (sentWith && current && current !== sentWith) return attempt(true);
-                if (!this.session.canRefresh()) {
+                if (!this.#session.canRefresh()) {
                   // A rejected user token ends the session; a rejected guest has none to end.
-                  if (sentWith) this.session.clear();
+                  if (sentWith) this.#session.clear();
                   return throwError(() => toBackandError(error));
                 }
-                return this.session.refresh().pipe(
+                return this.#session.refresh().pipe(
                   catchError(() => throwError(() => toBackandError(error))),
                   switchMap(() => attempt(true)),
                 );

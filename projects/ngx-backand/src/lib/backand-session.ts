@@ -1,17 +1,6 @@
-import { HttpClient, HttpHeaders } from '@angular/common/http';
+import { HttpClient } from '@angular/common/http';
 import { Injectable, PLATFORM_ID, inject, signal } from '@angular/core';
-import {
-  AsyncSubject,
-  Observable,
-  Subject,
-  defer,
-  from,
-  isObservable,
-  map,
-  of,
-  take,
-  throwError,
-} from 'rxjs';
+import { Observable, type Observer, Subject, from, isObservable, map, of, throwError } from 'rxjs';
 import { BACKAND_CONFIG } from './backand-config';
 import { toBackandError } from './backand-error';
 import { createBackandStorage } from './backand-storage';
@@ -23,55 +12,47 @@ interface StoredSession {
   details: Partial<BackandTokenResponse> & { username: string };
 }
 
-/** The credentials of the socket's `login(token, anonymousToken, appName)`. */
-export interface _SocketCredentials {
-  token: string | null;
-  anonymousToken: string | null;
-}
-
 /**
  * The session: stored tokens, the `user` signal, the headers of each request and the
  * single-flight refresh. Internal; apps use `BackandService`.
  */
 @Injectable({ providedIn: 'root' })
 export class _BackandSession {
-  private readonly config = inject(BACKAND_CONFIG);
-  private readonly http = inject(HttpClient);
-  private readonly storage = createBackandStorage(this.config.storage, inject(PLATFORM_ID));
-  private readonly key = `${this.config.storagePrefix}user`;
-  private stored: StoredSession | null = this.read();
-  private readonly userSignal = signal<BackandUser | null>(
-    toUser(this.stored, this.config.appName),
-  );
-  private readonly identitySubject = new Subject<void>();
-  private refreshing: Observable<void> | null = null;
+  readonly #config = inject(BACKAND_CONFIG);
+  readonly #http = inject(HttpClient);
+  readonly #storage = createBackandStorage(this.#config.storage, inject(PLATFORM_ID));
+  readonly #key = `${this.#config.storagePrefix}user`;
+  #stored: StoredSession | null = this.#read();
+  readonly #userSignal = signal<BackandUser | null>(toUser(this.#stored, this.#config.appName));
+  readonly #identitySubject = new Subject<void>();
+  #refreshing: Observable<void> | null = null;
 
   /** The signed-in user, the guest, or `null`. */
-  readonly user = this.userSignal.asReadonly();
+  readonly user = this.#userSignal.asReadonly();
   /** Emits after every change of identity (sign-in, refresh, sign-out, anonymous). */
-  readonly identityChanges: Observable<void> = this.identitySubject.asObservable();
+  readonly identityChanges: Observable<void> = this.#identitySubject.asObservable();
 
   /** The `Authorization` value in use now (stored session only), to detect stale 401s. */
   currentAuthorization(): string | null {
-    return this.stored?.token.Authorization ?? null;
+    return this.#stored?.token.Authorization ?? null;
   }
 
   /** Whether an expired token can be renewed (refresh token stored, or a token provider). */
   canRefresh(): boolean {
-    return !!this.config.tokenProvider || !!this.stored?.details.refresh_token;
+    return !!this.#config.tokenProvider || !!this.#stored?.details.refresh_token;
   }
 
   setSignedIn(response: BackandTokenResponse): BackandUser {
     const token = `Bearer ${response.access_token}`;
-    this.write({ token: { Authorization: token }, details: response });
-    return this.userSignal()!;
+    this.#write({ token: { Authorization: token }, details: response });
+    return this.#userSignal()!;
   }
 
   setAnonymous(): BackandUser {
     const details = {
       token_type: 'AnonymousToken',
       expires_in: 0,
-      appName: this.config.appName,
+      appName: this.#config.appName,
       username: 'Guest',
       role: '',
       firstName: 'anonymous',
@@ -79,37 +60,27 @@ export class _BackandSession {
       fullName: '',
       regId: 0,
     };
-    this.write({ token: { AnonymousToken: this.config.anonymousToken ?? '' }, details });
-    return this.userSignal()!;
+    this.#write({ token: { AnonymousToken: this.#config.anonymousToken ?? '' }, details });
+    return this.#userSignal()!;
   }
 
   clear(): void {
-    if (this.stored === null) return;
-    this.write(null);
+    if (this.#stored === null) return;
+    this.#write(null);
   }
 
   /** Headers for a request to `apiUrl`, resolved at send time (the token provider may be async). */
   authHeaders(): Observable<Record<string, string>> {
-    const provider = this.config.tokenProvider;
+    const provider = this.#config.tokenProvider;
     if (provider) {
       return resolveToken(provider).pipe(
-        map((token) => (token ? this.bearerHeaders(token) : this.anonymousHeaders())),
+        map((token) => (token ? this.#bearerHeaders(token) : this.#anonymousHeaders())),
       );
     }
-    const stored = this.stored;
-    if (stored?.token.Authorization) return of(this.bearerHeaders(stored.token.Authorization));
+    const stored = this.#stored;
+    if (stored?.token.Authorization) return of(this.#bearerHeaders(stored.token.Authorization));
     if (stored?.token.AnonymousToken) return of({ AnonymousToken: stored.token.AnonymousToken });
-    return of(this.anonymousHeaders());
-  }
-
-  /** What the socket sends with `login` for the current identity. */
-  socketCredentials(): Observable<_SocketCredentials> {
-    return this.authHeaders().pipe(
-      map((headers) => ({
-        token: headers['Authorization'] ?? null,
-        anonymousToken: headers['Authorization'] ? null : (headers['AnonymousToken'] ?? null),
-      })),
-    );
+    return of(this.#anonymousHeaders());
   }
 
   /**
@@ -117,9 +88,9 @@ export class _BackandSession {
    * A failed refresh ends the session: the tokens cannot be trusted any more.
    */
   refresh(): Observable<void> {
-    if (this.config.tokenProvider) return of(undefined);
-    if (this.refreshing) return this.refreshing;
-    const details = this.stored?.details;
+    if (this.#config.tokenProvider) return of(undefined);
+    if (this.#refreshing) return this.#refreshing;
+    const details = this.#stored?.details;
     if (!details?.refresh_token) {
       this.clear();
       return throwError(() => toBackandError(new Error('no refresh token')));
@@ -127,59 +98,72 @@ export class _BackandSession {
     const form = new URLSearchParams({
       username: details.username,
       refreshToken: details.refresh_token,
-      appName: this.config.appName,
+      appName: this.#config.appName,
       grant_type: 'password',
     }).toString();
-    // Single flight without a replaying operator: one request, its outcome multicast to every
-    // caller through an AsyncSubject (late subscribers still get it).
-    const outcome = new AsyncSubject<void>();
-    this.refreshing = outcome;
-    this.http
-      .post<BackandTokenResponse>(`${this.config.apiUrl}/token`, form, {
-        headers: new HttpHeaders({ 'Content-Type': 'application/x-www-form-urlencoded' }),
+    // Single flight without a replaying operator: one request, its outcome given to every
+    // caller, late subscribers included (the settled outcome is replayed to them).
+    let settled: ((observer: Observer<void>) => void) | null = null;
+    const waiting = new Subject<void>();
+    const outcome = new Observable<void>((subscriber) =>
+      settled ? settled(subscriber) : waiting.subscribe(subscriber),
+    );
+    const settle = (how: (observer: Observer<void>) => void) => {
+      settled = how;
+      how(waiting);
+    };
+    this.#refreshing = outcome;
+    this.#http
+      .post<BackandTokenResponse>(`${this.#config.apiUrl}/token`, form, {
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
       })
       .subscribe({
         next: (response) => {
-          this.refreshing = null;
+          this.#refreshing = null;
           // A refresh answer may omit the refresh token; keep the one we have.
           this.setSignedIn({ refresh_token: details.refresh_token, ...response });
-          outcome.next();
-          outcome.complete();
+          settle((observer) => {
+            observer.next();
+            observer.complete();
+          });
         },
         error: (error: unknown) => {
-          this.refreshing = null;
+          this.#refreshing = null;
           this.clear();
-          outcome.error(toBackandError(error));
+          const failure = toBackandError(error);
+          settle((observer) => observer.error(failure));
         },
       });
     return outcome;
   }
 
-  private bearerHeaders(token: string): Record<string, string> {
+  #bearerHeaders(token: string): Record<string, string> {
     const authorization = /^(bearer|basic) /i.test(token) ? token : `Bearer ${token}`;
-    return { Authorization: authorization, AppName: this.config.appName };
+    return { Authorization: authorization, AppName: this.#config.appName };
   }
 
-  private anonymousHeaders(): Record<string, string> {
-    const anonymous = this.config.anonymousToken;
-    return this.config.useAnonymousTokenByDefault && anonymous ? { AnonymousToken: anonymous } : {};
+  #anonymousHeaders(): Record<string, string> {
+    const anonymous = this.#config.anonymousToken;
+    return this.#config.useAnonymousTokenByDefault && anonymous
+      ? { AnonymousToken: anonymous }
+      : {};
   }
 
-  private write(session: StoredSession | null): void {
-    this.stored = session;
+  #write(session: StoredSession | null): void {
+    this.#stored = session;
     try {
-      if (session) this.storage.setItem(this.key, JSON.stringify(session));
-      else this.storage.removeItem(this.key);
+      if (session) this.#storage.setItem(this.#key, JSON.stringify(session));
+      else this.#storage.removeItem(this.#key);
     } catch {
       // A full or denied store must not break the session in memory.
     }
-    this.userSignal.set(toUser(session, this.config.appName));
-    this.identitySubject.next();
+    this.#userSignal.set(toUser(session, this.#config.appName));
+    this.#identitySubject.next();
   }
 
-  private read(): StoredSession | null {
+  #read(): StoredSession | null {
     try {
-      const raw = this.storage.getItem(this.key);
+      const raw = this.#storage.getItem(this.#key);
       if (!raw) return null;
       const parsed = JSON.parse(raw) as StoredSession;
       return parsed && typeof parsed === 'object' && parsed.token && parsed.details ? parsed : null;
@@ -189,13 +173,20 @@ export class _BackandSession {
   }
 }
 
+/** The provider's token (its first value, for an Observable), `null` for none. */
 function resolveToken(provider: () => unknown): Observable<string | null> {
-  return defer(() => {
+  return new Observable<string | null>((subscriber) => {
     const value = provider();
-    if (isObservable(value)) return value.pipe(take(1));
-    if (value instanceof Promise) return from(value);
-    return of(value);
-  }).pipe(map((token) => (typeof token === 'string' && token ? token : null)));
+    const source = isObservable(value) || value instanceof Promise ? from(value) : of(value);
+    return source.subscribe({
+      next: (token) => {
+        subscriber.next(typeof token === 'string' && token ? token : null);
+        subscriber.complete();
+      },
+      error: (error: unknown) => subscriber.error(error),
+      complete: () => subscriber.complete(),
+    });
+  });
 }
 
 function toUser(session: StoredSession | null, appName: string): BackandUser | null {

@@ -1,8 +1,7 @@
 import { isPlatformServer } from '@angular/common';
 import { DestroyRef, Injectable, NgZone, PLATFORM_ID, inject, signal } from '@angular/core';
-import { Observable, Subject, Subscription, take } from 'rxjs';
+import { Observable, Subject, Subscription } from 'rxjs';
 import { BACKAND_CONFIG } from './backand-config';
-import { BackandError } from './backand-error';
 import type { BackandEventData } from './backand-event-map';
 import { _BackandSession } from './backand-session';
 import { _BACKAND_SOCKET_FACTORY, type _BackandSocketLike } from './backand-socket-factory';
@@ -33,44 +32,44 @@ interface ListenerRecord {
  *
  * @example
  * export class Clock {
- *   private readonly socket = inject(BackandSocketService);
- *   readonly online = computed(() => this.socket.state() === 'authorized');
+ *   readonly #socket = inject(BackandSocketService);
+ *   readonly online = computed(() => this.#socket.state() === 'authorized');
  *   constructor() {
- *     this.socket.on('items_updated', (item) => console.log(item)); // ends with the component
+ *     this.#socket.on('items_updated', (item) => console.log(item)); // ends with the component
  *   }
  * }
  */
 @Injectable({ providedIn: 'root' })
 export class BackandSocketService {
-  private readonly config = inject(BACKAND_CONFIG);
-  private readonly session = inject(_BackandSession);
-  private readonly zone = inject(NgZone);
-  private readonly factory = inject(_BACKAND_SOCKET_FACTORY);
-  private readonly server = isPlatformServer(inject(PLATFORM_ID));
-  private readonly stateSignal = signal<BackandSocketState>('disconnected');
-  private readonly listeners = new Map<string, ListenerRecord>();
-  private readonly authorizedSubject = new Subject<void>();
-  private socket: _BackandSocketLike | null = null;
-  private creating = false;
-  private wanted = false;
-  private destroyed = false;
-  private loginSeq = 0;
+  readonly #config = inject(BACKAND_CONFIG);
+  readonly #session = inject(_BackandSession);
+  readonly #zone = inject(NgZone);
+  readonly #factory = inject(_BACKAND_SOCKET_FACTORY);
+  readonly #server = isPlatformServer(inject(PLATFORM_ID));
+  readonly #stateSignal = signal<BackandSocketState>('disconnected');
+  readonly #listeners = new Map<string, ListenerRecord>();
+  readonly #authorizedSubject = new Subject<void>();
+  #socket: _BackandSocketLike | null = null;
+  #creating = false;
+  #wanted = false;
+  #destroyed = false;
+  #loginSeq = 0;
   /** Logins sent on this connection and not yet answered; only the latest answer counts. */
-  private unanswered = 0;
+  #unanswered = 0;
   /** Dev mode: the last diagnostic line, so a condition is reported once, not per retry. */
-  private reported: _ReportedLine = '';
-  private readonly identitySubscription: Subscription = this.session.identityChanges.subscribe(() =>
-    this.onIdentityChange(),
+  #reported: _ReportedLine = '';
+  readonly #identitySubscription: Subscription = this.#session.identityChanges.subscribe(() =>
+    this.#onIdentityChange(),
   );
 
   /** The connection state: `'authorized'` once the server accepted the `login`. */
-  readonly state = this.stateSignal.asReadonly();
+  readonly state = this.#stateSignal.asReadonly();
 
   /** Emits each time the server authorizes the socket (first connect and every reconnect). */
-  readonly _authorized: Observable<void> = this.authorizedSubject.asObservable();
+  readonly _authorized: Observable<void> = this.#authorizedSubject.asObservable();
 
   constructor() {
-    inject(DestroyRef).onDestroy(() => this.destroy());
+    inject(DestroyRef).onDestroy(() => this.#destroy());
   }
 
   /**
@@ -100,7 +99,7 @@ export class BackandSocketService {
     callback?: (data: unknown) => void,
     options?: BackandListenOptions,
   ): Observable<unknown> | Subscription {
-    const events = this.events(event);
+    const events = this.#events(event);
     return callback ? listenWithLifecycle(events, callback, options, event) : events;
   }
 
@@ -111,25 +110,25 @@ export class BackandSocketService {
    * inject(BackandSocketService).connect();
    */
   connect(): void {
-    if (this.server || this.destroyed) return;
-    this.wanted = true;
-    const socket = this.socket;
+    if (this.#server || this.#destroyed) return;
+    this.#wanted = true;
+    const socket = this.#socket;
     if (socket) {
       if (!socket.connected) {
-        this.stateSignal.set('connecting');
-        this.zone.runOutsideAngular(() => socket.connect());
+        this.#stateSignal.set('connecting');
+        this.#zone.runOutsideAngular(() => socket.connect());
       }
       return;
     }
-    if (this.creating) return;
-    this.creating = true;
-    this.stateSignal.set('connecting');
-    this.zone.runOutsideAngular(() => {
-      this.factory(this.config.socketUrl).then(
-        (created) => this.attach(created),
+    if (this.#creating) return;
+    this.#creating = true;
+    this.#stateSignal.set('connecting');
+    this.#zone.runOutsideAngular(() => {
+      this.#factory(this.#config.socketUrl).then(
+        (created) => this.#attach(created),
         (error: unknown) => {
-          this.creating = false;
-          this.stateSignal.set('disconnected');
+          this.#creating = false;
+          this.#stateSignal.set('disconnected');
           console.error('ngx-backand: no socket', error);
         },
       );
@@ -143,175 +142,169 @@ export class BackandSocketService {
    * inject(BackandSocketService).disconnect();
    */
   disconnect(): void {
-    this.wanted = false;
-    const socket = this.socket;
-    if (socket) this.zone.runOutsideAngular(() => socket.disconnect());
-    this.stateSignal.set('disconnected');
+    this.#wanted = false;
+    const socket = this.#socket;
+    if (socket) this.#zone.runOutsideAngular(() => socket.disconnect());
+    this.#stateSignal.set('disconnected');
   }
 
   /**
-   * Internal (live lists): emits `event` with `payload` and an acknowledgement callback; the
-   * Observable gives the server's answer, in the Angular zone, then completes. It errors with a
-   * `BackandError` of status 0 when the socket is not connected.
+   * Internal (live lists): emits `event` with `payload`; `answer` gets the server's
+   * acknowledgement, in the Angular zone. `false` (nothing sent) when the socket is not connected.
    */
-  _request<T>(event: string, payload: unknown): Observable<T> {
-    return new Observable<T>((subscriber) => {
-      const socket = this.socket;
-      if (!socket?.connected) {
-        subscriber.error(new BackandError(0, 'The realtime socket is not connected'));
-        return;
-      }
-      socket.emit(event, payload, (answer: T) =>
-        this.zone.run(() => {
-          subscriber.next(answer);
-          subscriber.complete();
-        }),
-      );
-    });
+  _emit<T>(event: string, payload: unknown, answer: (ack: T) => void): boolean {
+    const socket = this.#socket;
+    if (!socket?.connected) return false;
+    socket.emit(event, payload, (ack: T) => this.#zone.run(() => answer(ack)));
+    return true;
   }
 
-  private events(event: string): Observable<unknown> {
+  #events(event: string): Observable<unknown> {
     return new Observable<unknown>((subscriber) => {
       const deliver = (data: unknown) => subscriber.next(data);
-      const record = this.retain(event);
+      const record = this.#retain(event);
       record.deliver.add(deliver);
       // A refused identity is retried on the next identity change, not on every new listener.
-      if (this.config.runSocket && this.stateSignal() !== 'notAuthorized') this.connect();
-      return () => this.release(event, record, deliver);
+      if (this.#config.runSocket && this.#stateSignal() !== 'notAuthorized') this.connect();
+      return () => this.#release(event, record, deliver);
     });
   }
 
-  private retain(event: string): ListenerRecord {
-    const existing = this.listeners.get(event);
+  #retain(event: string): ListenerRecord {
+    const existing = this.#listeners.get(event);
     if (existing) return existing;
     const deliver = new Set<(data: unknown) => void>();
     const record: ListenerRecord = {
       deliver,
       // Re-enter the Angular zone once per event, so zone.js apps run change detection.
       handler: (data: unknown) =>
-        this.zone.run(() => {
+        this.#zone.run(() => {
           for (const next of [...deliver]) next(data);
         }),
     };
-    this.listeners.set(event, record);
-    this.socket?.on(event, record.handler);
+    this.#listeners.set(event, record);
+    this.#socket?.on(event, record.handler);
     return record;
   }
 
-  private release(event: string, record: ListenerRecord, deliver: (data: unknown) => void): void {
+  #release(event: string, record: ListenerRecord, deliver: (data: unknown) => void): void {
     record.deliver.delete(deliver);
-    if (record.deliver.size > 0 || this.listeners.get(event) !== record) return;
-    this.listeners.delete(event);
-    this.socket?.off(event, record.handler);
+    if (record.deliver.size > 0 || this.#listeners.get(event) !== record) return;
+    this.#listeners.delete(event);
+    this.#socket?.off(event, record.handler);
   }
 
-  private attach(socket: _BackandSocketLike): void {
-    this.creating = false;
-    if (this.destroyed) {
+  #attach(socket: _BackandSocketLike): void {
+    this.#creating = false;
+    if (this.#destroyed) {
       socket.disconnect();
       return;
     }
-    this.socket = socket;
+    this.#socket = socket;
     socket.on('connect', () => {
       if (typeof ngDevMode === 'undefined' || ngDevMode) {
-        this.reported = _reportConnected(this.reported, this.config.socketUrl);
+        this.#reported = _reportConnected(this.#reported, this.#config.socketUrl);
       }
-      this.unanswered = 0;
-      this.setState('connecting');
-      this.login();
+      this.#unanswered = 0;
+      this.#setState('connecting');
+      this.#login();
     });
     socket.on('authorized', (info?: unknown) => {
-      if (isUnsolicited(info) ? this.unanswered > 0 : this.answered()) return;
-      if (typeof ngDevMode === 'undefined' || ngDevMode) this.reported = '';
-      this.setState('authorized');
-      this.authorizedSubject.next();
+      if (isUnsolicited(info) ? this.#unanswered > 0 : this.#answered()) return;
+      if (typeof ngDevMode === 'undefined' || ngDevMode) this.#reported = '';
+      this.#setState('authorized');
+      this.#authorizedSubject.next();
     });
     socket.on('notAuthorized', (info?: unknown) => {
       if (typeof ngDevMode === 'undefined' || ngDevMode) {
-        const { socketUrl, appName } = this.config;
-        this.reported = _reportRefusal(this.reported, info, socketUrl, appName);
+        const { socketUrl, appName } = this.#config;
+        this.#reported = _reportRefusal(this.#reported, info, socketUrl, appName);
       }
       if (isUnsolicited(info)) {
         // The account behind the socket changed (signed out elsewhere, deleted, expired): the
         // server keeps the socket open for a new login, which the next identity change sends.
-        if (this.unanswered === 0) this.setState('notAuthorized');
+        if (this.#unanswered === 0) this.#setState('notAuthorized');
         return;
       }
-      if (this.answered()) return;
-      this.setState('notAuthorized');
+      if (this.#answered()) return;
+      this.#setState('notAuthorized');
       // Stop here rather than reconnect in a loop with credentials the server refused;
       // the next identity change tries again.
       socket.disconnect();
     });
     socket.on('disconnect', (reason: string) => {
-      if (this.stateSignal() === 'notAuthorized') return;
+      if (this.#stateSignal() === 'notAuthorized') return;
       const retrying = reason !== 'io client disconnect' && reason !== 'io server disconnect';
-      this.setState(retrying && this.wanted ? 'connecting' : 'disconnected');
+      this.#setState(retrying && this.#wanted ? 'connecting' : 'disconnected');
     });
     socket.on('connect_error', (error?: unknown) => {
       if (typeof ngDevMode === 'undefined' || ngDevMode) {
-        this.reported = _reportUnreachable(this.reported, this.config.socketUrl, error);
+        this.#reported = _reportUnreachable(this.#reported, this.#config.socketUrl, error);
       }
-      if (socket.active === false) this.setState('disconnected');
+      if (socket.active === false) this.#setState('disconnected');
     });
-    for (const [event, record] of this.listeners) socket.on(event, record.handler);
-    if (this.wanted) socket.connect();
-    else this.setState('disconnected');
+    for (const [event, record] of this.#listeners) socket.on(event, record.handler);
+    if (this.#wanted) socket.connect();
+    else this.#setState('disconnected');
   }
 
-  private login(): void {
-    const socket = this.socket;
+  #login(): void {
+    const socket = this.#socket;
     if (!socket) return;
-    const seq = ++this.loginSeq;
-    this.session
-      .socketCredentials()
-      .pipe(take(1))
-      .subscribe((credentials) => {
-        // A newer login (identity changed meanwhile) supersedes this one.
-        if (seq !== this.loginSeq || !socket.connected) return;
-        this.unanswered++;
-        socket.emit('login', credentials.token, credentials.anonymousToken, this.config.appName);
-      });
+    const seq = ++this.#loginSeq;
+    // The identity of a REST call now (one value): a bearer token, else the anonymous token.
+    this.#session.authHeaders().subscribe((headers) => {
+      // A newer login (identity changed meanwhile) supersedes this one.
+      if (seq !== this.#loginSeq || !socket.connected) return;
+      this.#unanswered++;
+      const token = headers['Authorization'] ?? null;
+      socket.emit(
+        'login',
+        token,
+        token ? null : (headers['AnonymousToken'] ?? null),
+        this.#config.appName,
+      );
+    });
   }
 
   /** Counts an answer; `true` when it answers a login that a newer one superseded. */
-  private answered(): boolean {
-    this.unanswered = Math.max(0, this.unanswered - 1);
-    return this.unanswered > 0;
+  #answered(): boolean {
+    this.#unanswered = Math.max(0, this.#unanswered - 1);
+    return this.#unanswered > 0;
   }
 
-  private onIdentityChange(): void {
-    const socket = this.socket;
-    if (!socket || !this.wanted) return;
-    this.zone.runOutsideAngular(() => {
+  #onIdentityChange(): void {
+    const socket = this.#socket;
+    if (!socket || !this.#wanted) return;
+    this.#zone.runOutsideAngular(() => {
       if (socket.connected) {
-        this.setState('connecting');
-        this.login();
-      } else if (this.stateSignal() !== 'connecting') {
+        this.#setState('connecting');
+        this.#login();
+      } else if (this.#stateSignal() !== 'connecting') {
         // Refused or dropped by the server (no automatic reconnect then): try the new identity.
-        this.setState('connecting');
+        this.#setState('connecting');
         socket.connect();
       }
       // Otherwise a reconnect is under way and its `connect` logs in with the new identity.
     });
   }
 
-  private setState(state: BackandSocketState): void {
-    if (this.stateSignal() !== state) this.stateSignal.set(state);
+  #setState(state: BackandSocketState): void {
+    if (this.#stateSignal() !== state) this.#stateSignal.set(state);
   }
 
-  private destroy(): void {
-    this.destroyed = true;
-    this.wanted = false;
-    this.identitySubscription.unsubscribe();
-    this.authorizedSubject.complete();
-    const socket = this.socket;
-    this.socket = null;
+  #destroy(): void {
+    this.#destroyed = true;
+    this.#wanted = false;
+    this.#identitySubscription.unsubscribe();
+    this.#authorizedSubject.complete();
+    const socket = this.#socket;
+    this.#socket = null;
     if (socket) {
-      for (const [event, record] of this.listeners) socket.off(event, record.handler);
+      for (const [event, record] of this.#listeners) socket.off(event, record.handler);
       socket.disconnect();
     }
-    this.listeners.clear();
+    this.#listeners.clear();
   }
 }
 

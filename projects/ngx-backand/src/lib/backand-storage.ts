@@ -25,18 +25,18 @@ export interface BackandStorage {
  * provideBackand({ appName: 'demo', storage: new MemoryBackandStorage() });
  */
 export class MemoryBackandStorage implements BackandStorage {
-  private readonly entries = new Map<string, string>();
+  readonly #entries = new Map<string, string>();
 
   getItem(key: string): string | null {
-    return this.entries.get(key) ?? null;
+    return this.#entries.get(key) ?? null;
   }
 
   setItem(key: string, value: string): void {
-    this.entries.set(key, value);
+    this.#entries.set(key, value);
   }
 
   removeItem(key: string): void {
-    this.entries.delete(key);
+    this.#entries.delete(key);
   }
 }
 

@@ -1,7 +1,7 @@
 import { HttpClient, provideHttpClient } from '@angular/common/http';
 import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
 import { TestBed } from '@angular/core/testing';
-import { firstValueFrom } from 'rxjs';
+import { BehaviorSubject, firstValueFrom } from 'rxjs';
 import type { BackandConfig } from './backand-config';
 import { BackandError } from './backand-error';
 import { MemoryBackandStorage } from './backand-storage';
@@ -235,6 +235,25 @@ describe('BackandService auth', () => {
     await Promise.resolve();
     const req = http.expectOne((r) => r.url === `${API}/1/objects/items`);
     expect(req.request.headers.get('Authorization')).toBe('Bearer external');
+    req.flush({ totalRows: 0, data: [] });
+  });
+
+  it('takes the first value of an Observable tokenProvider and lets go of it', () => {
+    const tokens = new BehaviorSubject<string | null>('first');
+    const { backand, http } = setup({ tokenProvider: () => tokens });
+    backand.object.getList('items').subscribe();
+    const req = http.expectOne((r) => r.url === `${API}/1/objects/items`);
+    expect(req.request.headers.get('Authorization')).toBe('Bearer first');
+    expect(tokens.observed).toBe(false);
+    req.flush({ totalRows: 0, data: [] });
+  });
+
+  it('sends the anonymous token when the tokenProvider answers null', () => {
+    const { backand, http } = setup({ tokenProvider: () => null });
+    backand.object.getList('items').subscribe();
+    const req = http.expectOne((r) => r.url === `${API}/1/objects/items`);
+    expect(req.request.headers.get('Authorization')).toBeNull();
+    expect(req.request.headers.get('AnonymousToken')).toBe('anon');
     req.flush({ totalRows: 0, data: [] });
   });
 });

@@ -37,32 +37,32 @@ const FORM = { 'Content-Type': 'application/x-www-form-urlencoded' };
  */
 @Injectable({ providedIn: 'root' })
 export class BackandService {
-  private readonly config = inject(BACKAND_CONFIG);
-  private readonly http = inject(_BackandHttp);
-  private readonly session = inject(_BackandSession);
-  private readonly socket = inject(BackandSocketService);
+  readonly #config = inject(BACKAND_CONFIG);
+  readonly #http = inject(_BackandHttp);
+  readonly #session = inject(_BackandSession);
+  readonly #socket = inject(BackandSocketService);
 
   /** The signed-in user, the guest after `useAnonymousAuth()`, or `null`. */
-  readonly user = this.session.user;
+  readonly user = this.#session.user;
 
   /**
    * Objects (tables): `getList`, `getOne`, `create`, `update`, `remove`, `action`. Live lists are
    * the standalone `liveList()` / `injectBackandList()`, so apps without them do not ship them.
    */
-  readonly object: BackandObjectApi = createObjectApi(this.http);
+  readonly object: BackandObjectApi = createObjectApi(this.#http);
   /** Named queries. */
-  readonly query: BackandQueryApi = createQueryApi(this.http);
+  readonly query: BackandQueryApi = createQueryApi(this.#http);
   /** Server functions. */
-  readonly fn: BackandFunctionApi = createFunctionApi(this.http);
+  readonly fn: BackandFunctionApi = createFunctionApi(this.#http);
   /** Files through file actions. */
-  readonly file: BackandFileApi = createFileApi(this.http);
+  readonly file: BackandFileApi = createFileApi(this.#http);
   /**
    * Several requests in one round trip (at most 1000).
    *
    * @example
    * backand.bulk([{ method: 'DELETE', url: '/1/objects/items/7' }]).subscribe();
    */
-  readonly bulk = createBulk(this.http);
+  readonly bulk = createBulk(this.#http);
 
   /**
    * Signs in with username (email) and password; the `user` signal and the socket follow.
@@ -74,12 +74,12 @@ export class BackandService {
     const body = new URLSearchParams({
       username,
       password,
-      appName: this.config.appName,
+      appName: this.#config.appName,
       grant_type: 'password',
     }).toString();
-    return this.http
+    return this.#http
       .request<BackandTokenResponse>('POST', '/token', { body, headers: FORM })
-      .pipe(map((response) => this.session.setSignedIn(response)));
+      .pipe(map((response) => this.#session.setSignedIn(response)));
   }
 
   /**
@@ -98,18 +98,18 @@ export class BackandService {
     parameters: Record<string, unknown> = {},
   ): Observable<BackandSignupResponse> {
     return defer(() => {
-      const token = this.config.signUpToken;
+      const token = this.#config.signUpToken;
       if (!token) {
         return throwError(() => new BackandError(0, 'signup() needs the `signUpToken` option.'));
       }
-      return this.http
+      return this.#http
         .request<BackandSignupResponse>('POST', '/1/user/signup', {
           body: { firstName, lastName, email, password, confirmPassword, parameters },
           headers: { SignUpToken: token },
         })
         .pipe(
           switchMap((response) =>
-            this.config.runSigninAfterSignup && response.currentStatus === 1
+            this.#config.runSigninAfterSignup && response.currentStatus === 1
               ? this.signin(email, password).pipe(map(() => response))
               : of(response),
           ),
@@ -125,8 +125,8 @@ export class BackandService {
    */
   useAnonymousAuth(): Observable<BackandUser> {
     return defer(() =>
-      this.config.anonymousToken
-        ? of(this.session.setAnonymous())
+      this.#config.anonymousToken
+        ? of(this.#session.setAnonymous())
         : throwError(
             () => new BackandError(0, 'useAnonymousAuth() needs the `anonymousToken` option.'),
           ),
@@ -142,13 +142,13 @@ export class BackandService {
    */
   signout(): Observable<void> {
     return defer(() => {
-      if (!this.session.currentAuthorization()) {
-        this.session.clear();
+      if (!this.#session.currentAuthorization()) {
+        this.#session.clear();
         return of(undefined);
       }
-      return this.http.request<unknown>('GET', '/1/user/signout').pipe(
+      return this.#http.request<unknown>('GET', '/1/user/signout').pipe(
         catchError(() => of(null)),
-        map(() => this.session.clear()),
+        map(() => this.#session.clear()),
       );
     });
   }
@@ -160,7 +160,7 @@ export class BackandService {
    * backand.changePassword('old-secret', 'new-secret').subscribe();
    */
   changePassword(oldPassword: string, newPassword: string): Observable<unknown> {
-    return this.http.request('POST', '/1/user/changePassword', {
+    return this.#http.request('POST', '/1/user/changePassword', {
       body: { oldPassword, newPassword },
     });
   }
@@ -172,8 +172,8 @@ export class BackandService {
    * backand.requestResetPassword('ann@demo.test').subscribe();
    */
   requestResetPassword(username: string): Observable<unknown> {
-    return this.http.request('POST', '/1/user/requestResetPassword', {
-      body: { appName: this.config.appName, username },
+    return this.#http.request('POST', '/1/user/requestResetPassword', {
+      body: { appName: this.#config.appName, username },
     });
   }
 
@@ -184,7 +184,7 @@ export class BackandService {
    * backand.resetPassword('new-secret', tokenFromEmail).subscribe();
    */
   resetPassword(newPassword: string, resetToken: string): Observable<unknown> {
-    return this.http.request('POST', '/1/user/resetPassword', {
+    return this.#http.request('POST', '/1/user/resetPassword', {
       body: { newPassword, resetToken },
     });
   }
@@ -215,6 +215,6 @@ export class BackandService {
     callback?: (data: unknown) => void,
     options?: BackandListenOptions,
   ): Observable<unknown> | Subscription {
-    return callback ? this.socket.on(event, callback, options) : this.socket.on(event);
+    return callback ? this.#socket.on(event, callback, options) : this.#socket.on(event);
   }
 }

@@ -1,6 +1,6 @@
 import { isPlatformServer } from '@angular/common';
 import { DestroyRef, PLATFORM_ID, type Signal, signal } from '@angular/core';
-import { Observable, Subscription, map } from 'rxjs';
+import { Observable, Subscription, map, noop } from 'rxjs';
 import { BackandError } from './backand-error';
 import type { BackandId } from './backand-rest';
 import { BackandService } from './backand.service';
@@ -56,8 +56,7 @@ export function createLiveList<T extends { id: BackandId }>(
     // Deltas that arrive while a subscribe is unanswered (applied once its handle is known).
     let buffer: LiveDelta<T>[] | null = null;
     const teardown = new Subscription();
-    const release = (query: string) =>
-      socket._request('liveQuery:unsubscribe', { query }).subscribe({ error: () => undefined });
+    const release = (query: string) => socket._emit('liveQuery:unsubscribe', { query }, noop);
 
     teardown.add(
       socket.on<LiveDelta<T>>('liveQuery:delta').subscribe((delta) => {
@@ -73,34 +72,32 @@ export function createLiveList<T extends { id: BackandId }>(
       // A new identity ended the old subscription on the server: start from fresh rows.
       handle = null;
       buffer = [];
-      socket._request<LiveAck<T>>('liveQuery', payload).subscribe({
-        next: (ack) => {
-          if (closed || mine !== attempt) {
-            if (ack?.ok) release(ack.query);
-            return;
+      const sent = socket._emit<LiveAck<T>>('liveQuery', payload, (ack) => {
+        if (closed || mine !== attempt) {
+          if (ack?.ok) release(ack.query);
+          return;
+        }
+        const pending = buffer ?? [];
+        buffer = null;
+        if (!ack?.ok) {
+          // 401: the socket's login is being replaced; the next authorization subscribes.
+          const status = ack?.status ?? 0;
+          if (!loaded && status !== 401) {
+            subscriber.error(new BackandError(status, ack?.error ?? 'Live query failed', ack));
           }
-          const pending = buffer ?? [];
-          buffer = null;
-          if (!ack?.ok) {
-            // 401: the socket's login is being replaced; the next authorization subscribes.
-            const status = ack?.status ?? 0;
-            if (!loaded && status !== 401) {
-              subscriber.error(new BackandError(status, ack?.error ?? 'Live query failed', ack));
-            }
-            return;
-          }
-          handle = ack.query;
-          let next = ack.rows ?? [];
-          for (const delta of pending) {
-            if (delta?.query === handle) next = applyChanges(next, delta.changes);
-          }
-          rows = next;
-          loaded = true;
-          subscriber.next(rows);
-        },
-        // Not connected: the next authorization subscribes.
-        error: () => (buffer = mine === attempt ? null : buffer),
+          return;
+        }
+        handle = ack.query;
+        let next = ack.rows ?? [];
+        for (const delta of pending) {
+          if (delta?.query === handle) next = applyChanges(next, delta.changes);
+        }
+        rows = next;
+        loaded = true;
+        subscriber.next(rows);
       });
+      // Not connected: the next authorization subscribes.
+      if (!sent) buffer = null;
     };
     teardown.add(socket._authorized.subscribe(start));
     if (socket.state() === 'authorized') start();
