@@ -108,6 +108,21 @@ function denial(verdict: SecurityVerdict): string {
   return verdict.message ?? 'Access denied';
 }
 
+/** A security action's failure (417), as the error it is, for the route to answer. */
+function failed(err: unknown): HttpError {
+  if (err instanceof HttpError && err.status === 417) return err;
+  throw err;
+}
+
+/** `417` on `/token`: a security action failed; in `/token`'s shape, naming the action. */
+function actionFailed(reply: FastifyReply, err: HttpError) {
+  return reply.status(417).send({
+    error: 'invalid_grant',
+    error_description: err.message,
+    action: err.extra['action'],
+  });
+}
+
 /** `429` on `/token`: too many failed attempts for the name, the address or the pair. */
 function tooManyFailures(reply: FastifyReply, seconds: number) {
   reply.header('Retry-After', String(seconds));
@@ -162,7 +177,8 @@ export function registerAuthRoutes(
       let filtered: number | undefined;
       const peek = filtering && username ? users.findByUsername(username) : undefined;
       if (peek && users.findSession(peek.id, refreshToken) !== undefined) {
-        const verdict = await filterAccess(ctx, objects, request, peek, parameters);
+        const verdict = await filterAccess(ctx, objects, request, peek, parameters).catch(failed);
+        if (verdict instanceof HttpError) return actionFailed(reply, verdict);
         if (verdict.result === 'deny') return grantError(reply, 400, denial(verdict));
         filtered = peek.id;
       }
@@ -219,20 +235,15 @@ export function registerAuthRoutes(
       });
       if (check.outcome === 'blocked') return tooManyFailures(reply, check.retryAfter);
       if (check.outcome === 'busy') return busy(reply, check.retryAfter);
-      if (found.failed) {
-        return reply.status(417).send({
-          error: 'invalid_grant',
-          error_description: found.failed.message,
-          action: 'backandAuthOverride',
-        });
-      }
+      if (found.failed) return actionFailed(reply, found.failed);
       if (found.denied !== undefined) return grantError(reply, 400, found.denied);
       user = found.user;
       if (!check.ok || !user) {
         return grantError(reply, 400, 'The user name or password is incorrect.');
       }
       if (ctx.verification.isPending(user.id)) return grantError(reply, 400, NOT_VERIFIED);
-      const verdict = await filterAccess(ctx, objects, request, user, parameters);
+      const verdict = await filterAccess(ctx, objects, request, user, parameters).catch(failed);
+      if (verdict instanceof HttpError) return actionFailed(reply, verdict);
       if (verdict.result === 'deny') return grantError(reply, 400, denial(verdict));
       // The user may have been deleted while the filter ran.
       if (!users.findById(user.id)) {
@@ -294,8 +305,16 @@ export function registerAuthRoutes(
     const status = await afterSignUp(ctx, user);
     // A bearer token only for a user who may sign in now (not one who must verify first), and
     // whom the access filter lets in.
+    const verdict =
+      status === 1
+        ? await filterAccess(ctx, objects, request, user, params).catch(failed)
+        : undefined;
+    // The user is stored: a failing filter is logged, and the answer carries no token.
+    if (verdict instanceof HttpError) {
+      request.log.error({ err: verdict, action: 'accessFilter' }, 'accessFilter failed on sign-up');
+    }
     const ready =
-      status === 1 && (await filterAccess(ctx, objects, request, user, params)).result !== 'deny';
+      verdict !== undefined && !(verdict instanceof HttpError) && verdict.result !== 'deny';
     return signUpAnswer(user.email, status, ready ? await accessTokenFor(ctx, user) : undefined);
   });
 

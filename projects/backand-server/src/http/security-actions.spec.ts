@@ -195,6 +195,7 @@ describe('security actions: users create triggers on sign-up, backandAuthOverrid
       { username: 'ann@b.test', password: 'ann-password', role: 'User' },
       { username: 'kim@b.test', password: 'kim-password', role: 'User' },
       { username: 'banned@b.test', password: 'banned-password', role: 'User' },
+      { username: 'odd@b.test', password: 'odd-password', role: 'User' },
     ],
     objects: {
       audit: { fields: { email: 'string', role: 'string' }, permissions: { Admin: 'crud' } },
@@ -257,6 +258,7 @@ describe('security actions: users create triggers on sign-up, backandAuthOverrid
       },
       accessFilter: {
         code: `function backandCallback(userInput, dbRow, parameters, userProfile) {
+          if (userProfile.username === 'odd@b.test') return 'maybe';
           if (userProfile.username === 'banned@b.test' || (dbRow && dbRow.company === 'banned')) {
             return { result: 'deny', message: 'Account suspended' };
           }
@@ -457,6 +459,19 @@ describe('security actions: users create triggers on sign-up, backandAuthOverrid
     // The denial did not use the refresh token up: allowed again, it works.
     await api(server.url, 'PUT', `/1/objects/users/${row.id}`, admin, { company: 'Acme' });
     expect((await refresh()).status).toBe(200);
+  });
+
+  it('answers 417 in the token shape when accessFilter answers junk, issuing no token', async () => {
+    const res = await token(server.url, 'secapp', {
+      username: 'odd@b.test',
+      password: 'odd-password',
+    });
+    expect(res.status).toBe(417);
+    expect(res.body).toEqual({
+      error: 'invalid_grant',
+      error_description: expect.stringMatching(/^accessFilter must return/),
+      action: 'accessFilter',
+    });
   });
 });
 
