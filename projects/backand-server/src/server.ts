@@ -134,7 +134,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     await fastify.register(formbody, { bodyLimit: BODY_LIMIT });
     installErrorHandling(fastify);
     installQueryCredentials(fastify);
-    registerAuthRoutes(fastify, ctx);
+    registerAuthRoutes(fastify, ctx, objects);
     registerRegisterUserRoute(fastify, ctx);
     // Action routes first: their static "action" segment wins over an object name.
     const routes = [

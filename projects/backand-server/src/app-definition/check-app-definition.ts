@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vm from 'node:vm';
 import { defaultValueOf, fieldTypeOf, toStored } from '../objects/fields';
-import type { AppDefinition, FieldSpec } from './schema';
+import { SECURITY_ACTIONS, type AppDefinition, type FieldSpec } from './schema';
 import { checkJobs } from '../jobs/check-jobs';
 import { checkWhere } from '../actions/action-where';
 
@@ -85,6 +85,13 @@ export function checkAppDefinition(
     seenFunctions.add(fn.name);
     resolveCode(fn, `functions[${i}]`, baseDir, problems);
   });
+
+  for (const name of SECURITY_ACTIONS) {
+    const action = app.securityActions[name];
+    if (!action) continue;
+    resolveCode(action, `securityActions.${name}`, baseDir, problems);
+    checkWhere(action, `securityActions.${name}.where`, problems);
+  }
 
   const seenUsers = new Set<string>();
   app.users.forEach((user, i) => {

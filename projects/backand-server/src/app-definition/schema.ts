@@ -194,6 +194,26 @@ const functionSchema = z
     message: 'needs exactly one of "code" or "file"',
   });
 
+/**
+ * An app-level security action (Backand's "Security Actions"): JavaScript like any action, run
+ * by the server's sign-in and token routes (auth/security-actions.ts).
+ */
+const securityActionSchema = z
+  .strictObject({
+    code: z.string().min(1).optional(),
+    file: z.string().min(1).optional(),
+    /** A JavaScript condition, as for trigger actions: the action runs only when it holds. */
+    where: z.string().min(1).optional(),
+  })
+  .refine((a) => (a.code === undefined) !== (a.file === undefined), {
+    message: 'needs exactly one of "code" or "file"',
+  });
+
+/** The security actions an app may define, by Backand's names. */
+export const SECURITY_ACTIONS = ['backandAuthOverride', 'accessFilter'] as const;
+/** One of {@link SECURITY_ACTIONS}. */
+export type SecurityActionName = (typeof SECURITY_ACTIONS)[number];
+
 const objectSchema = z.strictObject({
   fields: namedRecord(fieldSpec, 'a field').default({}),
   realtime: z.boolean().default(false),
@@ -304,6 +324,16 @@ export const appDefinitionSchema = z.strictObject({
   email: emailSchema,
   /** Backand's global configuration, the `Config` global of actions (never sent to clients). */
   config: z.record(z.string(), z.unknown()).optional(),
+  /**
+   * `backandAuthOverride` (runs on password sign-ins) and `accessFilter` (runs whenever a bearer
+   * token is issued): see auth/security-actions.ts.
+   */
+  securityActions: z
+    .strictObject({
+      backandAuthOverride: securityActionSchema.optional(),
+      accessFilter: securityActionSchema.optional(),
+    })
+    .default({}),
   /** Scheduled actions (Backand's background jobs), see `jobs/job-schema.ts`. */
   jobs: z.array(jobSchema).default([]),
 });
@@ -316,6 +346,10 @@ export type AppDefinition = z.output<typeof appDefinitionSchema>;
 export type ObjectDefinition = AppDefinition['objects'][string];
 /** One action of an object. */
 export type ActionDefinition = ObjectDefinition['actions'][number];
+/** One security action of the app. */
+export type SecurityActionDefinition = NonNullable<
+  AppDefinition['securityActions'][SecurityActionName]
+>;
 /** One app-level function. */
 export type FunctionDefinition = AppDefinition['functions'][number];
 /** A field spec: a type name, `{type, required}`, or a relation (object or collection). */

@@ -74,10 +74,20 @@ export class SignInGuard {
   ) {}
 
   /** Checks a password of `username` from `address` with `verify`, within the limits. */
-  async check(
+  check(username: string, address: string, verify: () => Promise<boolean>): Promise<GuardedCheck> {
+    return this.attempt(username, address, (inSlot) => inSlot(verify));
+  }
+
+  /**
+   * As {@link check}, for an attempt that may decide without hashing (a security action that
+   * allows or denies a sign-in): `decide` runs at the attempt's turn, counted like a password
+   * check, holding a place in the hash queue but no hashing slot; it runs a hash through
+   * `inSlot` (at most once). A `false` answer is a failure, a `true` one a success.
+   */
+  async attempt(
     username: string,
     address: string,
-    verify: () => Promise<boolean>,
+    decide: (inSlot: <T>(job: () => Promise<T>) => Promise<T>) => Promise<boolean>,
   ): Promise<GuardedCheck> {
     // Every spelling of a name is one user: its failures are counted, and its checks take turns, together.
     const name = canonicalUsername(username);
@@ -124,7 +134,7 @@ export class SignInGuard {
       // Counted in the same synchronous step as the check above (on one node), before the hash runs.
       for (const [limiter, key] of counters) limiter.begin(key);
       try {
-        const ok = await ticket.run(verify);
+        const ok = await decide((job) => ticket.run(job));
         for (const [limiter, key] of counters) limiter.end(key, !ok);
         if (ok) this.limits.perPair.reset(keys.pair);
         if (shared) await this.endShared(counters, !ok, ok);

@@ -104,6 +104,16 @@ export class UserStore {
   }
 
   /**
+   * Stores a password hash ({@link hashPassword}) as a new user's credentials, in the caller's
+   * transaction (a sign-up through the `users` object's actions).
+   */
+  storeCredentials(userId: number, hash: string): void {
+    this.sql
+      .get(`INSERT INTO _backand_credentials (user_id, password_hash) VALUES (?, ?)`)
+      .run(userId, hash);
+  }
+
+  /**
    * Checks a user's password. A missing user, or one without credentials (created as a row),
    * never matches, after the same scrypt work as a real check, so timing does not tell whether
    * the user exists.

@@ -8,6 +8,17 @@ import { afterSignUp, mailResetToken, NOT_VERIFIED, registerVerifyRoute } from '
 import { HttpError, RetryLaterError } from './http-error';
 import { isJsonObject } from './json-object';
 import { registerUserTokenRoutes } from './user-token-routes';
+import { hashPassword } from '../auth/passwords';
+import type { SecurityVerdict } from '../auth/security-actions';
+import type { ObjectService } from '../objects/object-service';
+import {
+  callOf,
+  filterAccess,
+  overrideSignIn,
+  registerUser,
+  signUpInput,
+  tokenParameters,
+} from './auth-security';
 
 /** The shortest password accepted on sign-up, change and reset. */
 export const MIN_PASSWORD_LENGTH = 6;
@@ -92,6 +103,26 @@ function grantError(reply: FastifyReply, status: number, description: string) {
   return reply.status(status).send({ error: 'invalid_grant', error_description: description });
 }
 
+/** The `error_description` of a denial by `accessFilter`. */
+function denial(verdict: SecurityVerdict): string {
+  return verdict.message ?? 'Access denied';
+}
+
+/** A security action's failure (417), as the error it is, for the route to answer. */
+function failed(err: unknown): HttpError {
+  if (err instanceof HttpError && err.status === 417) return err;
+  throw err;
+}
+
+/** `417` on `/token`: a security action failed; in `/token`'s shape, naming the action. */
+function actionFailed(reply: FastifyReply, err: HttpError) {
+  return reply.status(417).send({
+    error: 'invalid_grant',
+    error_description: err.message,
+    action: err.extra['action'],
+  });
+}
+
 /** `429` on `/token`: too many failed attempts for the name, the address or the pair. */
 function tooManyFailures(reply: FastifyReply, seconds: number) {
   reply.header('Retry-After', String(seconds));
@@ -112,7 +143,11 @@ function busy(reply: FastifyReply, seconds: number) {
 }
 
 /** `/token`, sign-up, sign-out, passwords and profile (docs/PROTOCOL.md §4). */
-export function registerAuthRoutes(fastify: FastifyInstance, ctx: AppContext): void {
+export function registerAuthRoutes(
+  fastify: FastifyInstance,
+  ctx: AppContext,
+  objects: ObjectService,
+): void {
   const { users, tokens } = ctx;
 
   fastify.post('/token', async (request, reply) => {
@@ -125,20 +160,35 @@ export function registerAuthRoutes(fastify: FastifyInstance, ctx: AppContext): v
     if (grant !== 'password' && grant !== 'refresh_token') {
       return grantError(reply, 400, `Unsupported grant_type "${grant}"`);
     }
-    const username = canonicalUsername(str(body, 'username', 'userName') ?? '');
+    const parameters = tokenParameters(request);
+    const rawUsername = str(body, 'username', 'userName') ?? '';
+    const username = canonicalUsername(rawUsername);
     const refreshToken = str(body, 'refreshToken', 'refresh_token');
     let user: UserRecord | undefined;
     let sessionId: number | undefined;
     let newRefreshToken: string | undefined;
+    let additional: Record<string, unknown> = {};
     if (refreshToken !== undefined) {
       const wait = await ctx.signIn.refreshBlockedFor(request.ip);
       if (wait > 0) return tooManyFailures(reply, wait);
+      // Redeeming is one synchronous step. The access filter is awaited, so it runs first, on
+      // the session's user, and the redemption then insists on the user it saw.
+      const filtering = ctx.app.securityActions.accessFilter !== undefined;
+      let filtered: number | undefined;
+      const peek = filtering && username ? users.findByUsername(username) : undefined;
+      if (peek && users.findSession(peek.id, refreshToken) !== undefined) {
+        const verdict = await filterAccess(ctx, objects, request, peek, parameters).catch(failed);
+        if (verdict instanceof HttpError) return actionFailed(reply, verdict);
+        if (verdict.result === 'deny') return grantError(reply, 400, denial(verdict));
+        filtered = peek.id;
+      }
       // A token its session already rotated away from: someone else holds the session too.
       const replayed = users.revokeReplayedSession(refreshToken);
       if (replayed) ctx.realtime.recheckUser(replayed.userId);
       else {
         user = username ? users.findByUsername(username) : undefined;
         sessionId = user ? users.findSession(user.id, refreshToken) : undefined;
+        if (filtering && user?.id !== filtered) sessionId = undefined;
         // Rotation: each refresh token works once; the answer carries its successor.
         if (sessionId !== undefined) newRefreshToken = users.rotateRefreshToken(sessionId);
       }
@@ -148,21 +198,59 @@ export function registerAuthRoutes(fastify: FastifyInstance, ctx: AppContext): v
       }
     } else {
       const password = str(body, 'password') ?? '';
-      const found: { user?: UserRecord } = {};
-      const check = await ctx.signIn.check(username, request.ip, async () => {
-        // Looked up at the attempt's turn: a user deleted while it waited does not sign in.
-        found.user = username ? users.findByUsername(username) : undefined;
-        // Checked even for an unknown user (against a dummy hash): timing tells nothing.
-        return (await users.checkPassword(found.user?.id, password)) && found.user !== undefined;
+      const found: {
+        user?: UserRecord;
+        denied?: string;
+        failed?: HttpError;
+        additional?: Record<string, unknown>;
+      } = {};
+      const override = ctx.app.securityActions.backandAuthOverride;
+      const call = override ? callOf(request, ctx.resolver.guest(null), parameters) : undefined;
+      const check = await ctx.signIn.attempt(username, request.ip, async (inSlot) => {
+        if (call) {
+          // At the attempt's turn, counted like a password check: a deny or a failure is one.
+          try {
+            const outcome = await overrideSignIn(ctx, objects, call, {
+              username: rawUsername,
+              password,
+            });
+            if (outcome.result === 'deny') found.denied = outcome.message;
+            if (outcome.result === 'allow') {
+              found.user = outcome.user;
+              found.additional = outcome.additionalTokenInfo;
+            }
+            if (outcome.result !== 'ignore') return outcome.result === 'allow';
+          } catch (err) {
+            if (!(err instanceof HttpError) || err.status !== 417) throw err;
+            found.failed = err;
+            return false;
+          }
+        }
+        return inSlot(async () => {
+          // Looked up at the attempt's turn: a user deleted while it waited does not sign in.
+          found.user = username ? users.findByUsername(username) : undefined;
+          // Checked even for an unknown user (against a dummy hash): timing tells nothing.
+          return (await users.checkPassword(found.user?.id, password)) && found.user !== undefined;
+        });
       });
       if (check.outcome === 'blocked') return tooManyFailures(reply, check.retryAfter);
       if (check.outcome === 'busy') return busy(reply, check.retryAfter);
+      if (found.failed) return actionFailed(reply, found.failed);
+      if (found.denied !== undefined) return grantError(reply, 400, found.denied);
       user = found.user;
       if (!check.ok || !user) {
         return grantError(reply, 400, 'The user name or password is incorrect.');
       }
       if (ctx.verification.isPending(user.id)) return grantError(reply, 400, NOT_VERIFIED);
+      const verdict = await filterAccess(ctx, objects, request, user, parameters).catch(failed);
+      if (verdict instanceof HttpError) return actionFailed(reply, verdict);
+      if (verdict.result === 'deny') return grantError(reply, 400, denial(verdict));
+      // The user may have been deleted while the filter ran.
+      if (!users.findById(user.id)) {
+        return grantError(reply, 400, 'The user name or password is incorrect.');
+      }
       ({ sessionId, refreshToken: newRefreshToken } = users.openSession(user.id));
+      additional = found.additional ?? {};
     }
     const accessToken = await tokens.sign({
       userId: String(user.id),
@@ -171,7 +259,9 @@ export function registerAuthRoutes(fastify: FastifyInstance, ctx: AppContext): v
       appName: ctx.app.appName,
       sessionId,
     });
+    // The action's extra fields never replace the standard ones.
     return {
+      ...additional,
       access_token: accessToken,
       token_type: 'bearer',
       expires_in: tokens.ttlSeconds,
@@ -197,23 +287,35 @@ export function registerAuthRoutes(fastify: FastifyInstance, ctx: AppContext): v
       throw new HttpError(400, '"parameters" must be an object', { field: 'parameters' });
     }
     if (users.findByUsername(email)) throw new HttpError(409, `The user "${email}" already exists`);
-    const user = await ctx.hashing.run(() =>
-      users.create({
-        email,
-        password,
-        role: ctx.app.signUpRole,
-        firstName: str(body, 'firstName') ?? '',
-        lastName: str(body, 'lastName') ?? '',
-        parameters: (parameters ?? {}) as Record<string, unknown>,
-      }),
+    const params = (parameters ?? {}) as Record<string, unknown>;
+    // The users object's create actions run as for any create; the caller is a guest.
+    const input = signUpInput(
+      ctx,
+      { email, firstName: str(body, 'firstName') ?? '', lastName: str(body, 'lastName') ?? '' },
+      params,
+    );
+    const hash = await ctx.hashing.run(() => hashPassword(password));
+    const user = await registerUser(
+      ctx,
+      objects,
+      callOf(request, ctx.resolver.guest(null), params),
+      input,
+      hash,
     );
     const status = await afterSignUp(ctx, user);
-    // A bearer token only for a user who may sign in now (not one who must verify first).
-    return signUpAnswer(
-      user.email,
-      status,
-      status === 1 ? await accessTokenFor(ctx, user) : undefined,
-    );
+    // A bearer token only for a user who may sign in now (not one who must verify first), and
+    // whom the access filter lets in.
+    const verdict =
+      status === 1
+        ? await filterAccess(ctx, objects, request, user, params).catch(failed)
+        : undefined;
+    // The user is stored: a failing filter is logged, and the answer carries no token.
+    if (verdict instanceof HttpError) {
+      request.log.error({ err: verdict, action: 'accessFilter' }, 'accessFilter failed on sign-up');
+    }
+    const ready =
+      verdict !== undefined && !(verdict instanceof HttpError) && verdict.result !== 'deny';
+    return signUpAnswer(user.email, status, ready ? await accessTokenFor(ctx, user) : undefined);
   });
 
   fastify.get('/1/user/signout', async (request) => {

@@ -32,6 +32,42 @@ export async function callInfo(
   };
 }
 
+/** Body fields that hold secrets: left out of the `request` global of security actions. */
+const SECRET_FIELDS = new Set([
+  'password',
+  'confirmPassword',
+  'oldPassword',
+  'newPassword',
+  'refresh_token',
+  'refreshToken',
+  'resetToken',
+]);
+
+/**
+ * The call of a sign-in, token or sign-up request, for its security actions: `identity` (a
+ * guest by default, as no user is signed in yet), the request's `parameters`, and its body
+ * without passwords or refresh tokens.
+ */
+export function authCall(
+  request: Pick<ApiRequest, 'headers' | 'query' | 'body' | 'method' | 'origin' | 'ip'>,
+  identity: CallInfo['identity'],
+  parameters: Record<string, unknown>,
+): CallInfo {
+  const body = isJsonObject(request.body)
+    ? Object.fromEntries(Object.entries(request.body).filter(([k]) => !SECRET_FIELDS.has(k)))
+    : request.body;
+  return {
+    identity,
+    method: request.method,
+    headers: safeHeaders(request.headers),
+    parameters,
+    origin: request.origin,
+    query: { ...request.query },
+    body,
+    ...(request.ip !== undefined ? { ip: request.ip } : {}),
+  };
+}
+
 /** Request headers handed to actions, without credentials. */
 function safeHeaders(headers: ApiRequest['headers']): Record<string, unknown> {
   const out: Record<string, unknown> = {};

@@ -1,6 +1,7 @@
 import type { ObjectDefinition } from '../app-definition/schema';
 import { PendingEmits } from '../actions/pending-emits';
 import type { AppContext, CallInfo } from '../app-context';
+import type { Identity } from '../auth/identity';
 import { actionArgs } from '../actions/action-args';
 import { actionFiles } from '../files/action-files';
 import { HttpError } from '../http/http-error';
@@ -159,6 +160,20 @@ export class ObjectService {
     return { ...read.out, ...extra };
   }
 
+  /**
+   * A row in its plain JSON form, for the server's own use (no permission applies): the
+   * `dbRow` of a security action. `null` when missing.
+   */
+  plainRow(name: string, id: number): Record<string, unknown> | null {
+    const object = this.definition(name);
+    try {
+      return toOutputRow(object, this.rows.mustFind(name, object, id), false);
+    } catch (err) {
+      if (err instanceof HttpError && err.status === 404) return null;
+      throw err;
+    }
+  }
+
   /** Embeds related rows (`deep`) in place; answers the `relatedObjects` entry when asked. */
   private withRelations(
     name: string,
@@ -192,6 +207,34 @@ export class ObjectService {
     }
     const { id, row } = this.ctx.db.transaction(() => this.rows.insert(name, object, body, call))();
     this.ctx.realtime.emitRowEvent(name, 'created', id, row);
+    return { id, row };
+  }
+
+  /**
+   * Registers a user as a row of `users` (a sign-up, or a user a `backandAuthOverride` lets in):
+   * the `users` object's create actions run with `call` (the guest who signs up) as for any
+   * create, and may change `userInput`, its role included (Backand's `userInput.Role` is read as
+   * `role`); the row is written as the server, so neither the role nor the e-mail is checked
+   * against `call`. `alsoWrite(id)` runs inside the insert's transaction (the credentials).
+   * @throws HttpError 400 for bad values, 409 when the name is taken, 417 of a failing
+   *   before/during action: nothing stored.
+   */
+  createUser(
+    input: Record<string, unknown>,
+    call: CallInfo,
+    alsoWrite: (id: number) => void = () => undefined,
+  ): Created | Promise<Created> {
+    const object = this.definition('users');
+    const as = { writer: { ...call, identity: serverIdentity(this.ctx) }, alsoWrite };
+    if (this.triggers.has(object, 'beforeCreate', 'duringCreate', 'afterCreate')) {
+      return this.createWithActions('users', object, input, call, as);
+    }
+    const { id, row } = this.ctx.db.transaction(() => {
+      const written = this.rows.insert('users', object, input, as.writer);
+      alsoWrite(written.id);
+      return written;
+    })();
+    this.ctx.realtime.emitRowEvent('users', 'created', id, row);
     return { id, row };
   }
 
@@ -270,17 +313,24 @@ export class ObjectService {
     return result;
   }
 
+  /**
+   * A create with trigger actions. `as.writer` writes the row instead of `call` (the server, for
+   * a sign-up), and `as.alsoWrite` runs in the insert's transaction.
+   */
   private async createWithActions(
     name: string,
     object: ObjectDefinition,
     body: Record<string, unknown>,
     call: CallInfo,
+    as: { writer?: CallInfo; alsoWrite?: (id: number) => void } = {},
   ): Promise<Created> {
     const t = this.triggers;
     const { input, emits } = await t.before(name, object, 'beforeCreate', body, null, call);
+    if (name === 'users') backandRoleSpelling(object, input);
     await t.prepareDuring(object, 'duringCreate');
     const { id, row, plain } = this.ctx.db.transaction(() => {
-      const written = this.rows.insert(name, object, input, call);
+      const written = this.rows.insert(name, object, input, as.writer ?? call);
+      as.alsoWrite?.(written.id);
       t.during(name, object, 'duringCreate', input, written.plain, call, emits);
       return written;
     })();
@@ -388,4 +438,26 @@ export class ObjectService {
 /** A write's body as the `userInput` of its actions. */
 function inputOf(body: unknown): Record<string, unknown> {
   return (body ?? {}) as Record<string, unknown>;
+}
+
+/** Who writes a sign-up's row: the server itself (full access, no user). */
+function serverIdentity(ctx: AppContext): Identity {
+  return {
+    kind: 'master',
+    username: null,
+    role: 'Admin',
+    userId: null,
+    appName: ctx.app.appName,
+    token: null,
+  };
+}
+
+/**
+ * Backand's documented sign-up action sets `userInput.Role`: read it as `role` (unless the app
+ * declares a `Role` field of its own).
+ */
+function backandRoleSpelling(object: ObjectDefinition, input: Record<string, unknown>): void {
+  if (!Object.prototype.hasOwnProperty.call(input, 'Role') || 'Role' in object.fields) return;
+  input['role'] = input['Role'];
+  delete input['Role'];
 }
