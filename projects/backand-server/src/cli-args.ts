@@ -17,6 +17,8 @@ export interface CliOptions {
   /** `--smtp-url` (the `BACKAND_SMTP_URL` environment variable is read by the CLI too). */
   smtpUrl?: string;
   mailDir?: string;
+  /** `--no-console`: no admin console at /_console. */
+  noConsole?: boolean;
   help: boolean;
 }
 
@@ -41,6 +43,7 @@ Options:
                       or set BACKAND_SMTP_URL (keeps the password out of the process list)
   --mail-dir <dir>    without SMTP, each mail is written here as a .eml file and logged
                       (default: <db>-mail next to the database; a temp folder for :memory:)
+  --no-console        do not serve the admin console at /_console (nor its API)
   --log-level <lvl>   fatal, error, warn, info, debug, trace or silent (default info)
   -h, --help          show this help
 `;
@@ -64,6 +67,7 @@ const OPTIONS = {
   'smtp-url': { type: 'string' },
   'mail-dir': { type: 'string' },
   'log-level': { type: 'string' },
+  'no-console': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -101,6 +105,7 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
   if (values['tls-key'] !== undefined) options.tlsKey = values['tls-key'];
   if (values.static !== undefined) options.staticDir = values.static;
   if (values['mail-dir'] !== undefined) options.mailDir = values['mail-dir'];
+  if (values['no-console']) options.noConsole = true;
   if (values['smtp-url'] !== undefined) {
     try {
       options.smtpUrl = checkSmtpUrl(values['smtp-url'], '--smtp-url');

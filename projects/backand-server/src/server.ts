@@ -38,6 +38,8 @@ import { EmailBridge } from './actions/email-bridge';
 import { HttpBridge } from './actions/http-bridge';
 import { EmailVerification } from './auth/email-verification';
 import { checkSmtpUrl, Mailer, redact } from './mail/mailer';
+import { defaultConsoleDir } from './console/console-site';
+import { registerConsole } from './console/register-console';
 
 /** How long a disconnected socket may come back and receive what it missed. */
 const RECOVERY_WINDOW_MS = 2 * 60 * 1000;
@@ -119,6 +121,10 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     const log = fastify.log;
     registerBulkRoutes(fastify, routes, (err) => log.error({ err }, 'bulk request failed'));
     await registerFileDownloads(fastify, ctx);
+    if (options.console !== false && ctx.realtime instanceof RealtimeHub) {
+      const dir = options.consoleDir ?? defaultConsoleDir();
+      await registerConsole(fastify, ctx, ctx.realtime, io, corsPolicy.socketOptions(), dir);
+    }
     await registerStatic(fastify, options.staticDir);
 
     fastify.addHook('preClose', (done) => {
