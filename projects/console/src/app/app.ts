@@ -1,4 +1,11 @@
-import { ChangeDetectionStrategy, Component, effect, inject, signal } from '@angular/core';
+import {
+  ChangeDetectionStrategy,
+  Component,
+  effect,
+  inject,
+  signal,
+  untracked,
+} from '@angular/core';
 import { BackandSocketService } from 'ngx-backand';
 import { firstValueFrom } from 'rxjs';
 import { ConsoleApi } from './api/console-api';
@@ -8,6 +15,7 @@ import { DataPanel } from './data/data-panel';
 import { DefinitionPanel } from './definition/definition-panel';
 import { EmitPanel } from './emit/emit-panel';
 import { LivePanel } from './live/live-panel';
+import { LiveStream } from './live/live-stream';
 import { UsersPanel } from './users/users-panel';
 
 /** The console's panels. */
@@ -70,6 +78,7 @@ export class App {
   protected readonly credentials = inject(ConsoleCredentials);
   protected readonly socket = inject(BackandSocketService);
   private readonly api = inject(ConsoleApi);
+  private readonly live = inject(LiveStream);
   protected readonly panels = PANELS;
   protected readonly current = signal<Panel>('Definition');
   protected readonly checking = signal(false);
@@ -77,7 +86,12 @@ export class App {
   constructor() {
     // The live socket logs in with the admin's credential (read when it connects).
     effect(() => {
-      if (this.credentials.admin()) this.socket.connect();
+      if (this.credentials.admin()) {
+        untracked(() => {
+          this.live.start();
+          this.socket.connect();
+        });
+      }
     });
     // A credential kept from before a reload is used only once the server confirms it again.
     const kept = this.credentials.authorization();
@@ -91,6 +105,7 @@ export class App {
   }
 
   protected signOut(): void {
+    this.live.stop();
     this.socket.disconnect();
     this.credentials.clear();
   }

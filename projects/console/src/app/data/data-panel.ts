@@ -52,7 +52,12 @@ const USERS: ObjectSummary = {
     <section class="card toolbar">
       <label
         >Object
-        <select name="object" [ngModel]="objectName()" (ngModelChange)="choose($event)">
+        <select
+          name="object"
+          aria-label="Object"
+          [ngModel]="objectName()"
+          (ngModelChange)="choose($event)"
+        >
           @for (object of objects(); track object.name) {
             <option [value]="object.name">{{ object.name }}</option>
           }
@@ -60,7 +65,7 @@ const USERS: ObjectSummary = {
       </label>
       <label
         >Filter
-        <select name="filterField" [(ngModel)]="filterField">
+        <select name="filterField" aria-label="Filter field" [(ngModel)]="filterField">
           <option value="">(none)</option>
           @for (column of columns(); track column.name) {
             <option [value]="column.name">{{ column.name }}</option>
@@ -75,7 +80,7 @@ const USERS: ObjectSummary = {
       <input name="filterValue" aria-label="Filter value" [(ngModel)]="filterValue" />
       <label
         >Sort
-        <select name="sortField" [(ngModel)]="sortField">
+        <select name="sortField" aria-label="Sort field" [(ngModel)]="sortField">
           <option value="id">id</option>
           @for (column of columns(); track column.name) {
             <option [value]="column.name">{{ column.name }}</option>

@@ -16,7 +16,7 @@ import type { ConsoleEmit } from '../api/console-types';
       <div class="grid">
         <label
           >Call
-          <select name="kind" [(ngModel)]="kind">
+          <select name="kind" aria-label="Call" [(ngModel)]="kind">
             <option value="all">emitAll</option>
             <option value="role">emitRole</option>
             <option value="users">emitUsers</option>

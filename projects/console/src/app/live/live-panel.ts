@@ -1,12 +1,8 @@
 import { ChangeDetectionStrategy, Component, computed, inject, signal } from '@angular/core';
 import { FormsModule } from '@angular/forms';
-import { BackandService } from 'ngx-backand';
 import { ConsoleApi } from '../api/console-api';
-import type { SocketsSnapshot, TapEvent } from '../api/console-types';
 import { matchesFilter } from './event-filter';
-
-/** The most events kept in the stream (and held while paused). */
-const MAX_EVENTS = 500;
+import { LiveStream } from './live-stream';
 
 /**
  * Live view of the realtime side: the app's connected sockets (user, role, audiences, node)
@@ -72,7 +68,7 @@ const MAX_EVENTS = 500;
         @if (paused()) {
           <span class="tag" data-testid="held">{{ held().length }} held</span>
         }
-        <button (click)="events.set([])">Clear</button>
+        <button (click)="live.clear()">Clear</button>
       </div>
       <table class="rows" data-testid="events">
         <thead>
@@ -94,7 +90,7 @@ const MAX_EVENTS = 500;
               <td>{{ event.audience }}</td>
               <td class="count">{{ event.delivered }}</td>
               <td>
-                <code class="data">{{ event.data }}</code>
+                <code class="data" [title]="event.data">{{ event.data }}</code>
               </td>
             </tr>
           } @empty {
@@ -108,13 +104,12 @@ const MAX_EVENTS = 500;
   `,
 })
 export class LivePanel {
-  private readonly backand = inject(BackandService);
-  protected readonly snapshot = signal<SocketsSnapshot | null>(null);
-  protected readonly sockets = computed(() => this.snapshot()?.sockets ?? []);
-  protected readonly node = computed(() => this.snapshot()?.node ?? '…');
-  protected readonly events = signal<TapEvent[]>([]);
-  protected readonly held = signal<TapEvent[]>([]);
-  protected readonly paused = signal(false);
+  protected readonly live = inject(LiveStream);
+  protected readonly sockets = this.live.sockets;
+  protected readonly node = computed(() => this.live.snapshot()?.node ?? '…');
+  protected readonly events = this.live.events;
+  protected readonly held = this.live.held;
+  protected readonly paused = this.live.paused;
   protected readonly filter = signal('');
   protected filterText = '';
   protected readonly shown = computed(() => {
@@ -123,22 +118,13 @@ export class LivePanel {
   });
 
   constructor() {
+    // Until the socket's first snapshot arrives.
     inject(ConsoleApi)
       .sockets()
-      .subscribe((snapshot) => this.snapshot.update((now) => now ?? snapshot));
-    this.backand.on<SocketsSnapshot>('_console.sockets', (snapshot) => this.snapshot.set(snapshot));
-    this.backand.on<TapEvent>('_console.event', (event) => {
-      if (this.paused()) this.held.update((held) => [event, ...held].slice(0, MAX_EVENTS));
-      else this.events.update((events) => [event, ...events].slice(0, MAX_EVENTS));
-    });
+      .subscribe((snapshot) => this.live.snapshot.update((now) => now ?? snapshot));
   }
 
   protected togglePause(): void {
-    if (this.paused()) {
-      const held = this.held();
-      this.held.set([]);
-      this.events.update((events) => [...held, ...events].slice(0, MAX_EVENTS));
-    }
-    this.paused.update((paused) => !paused);
+    this.live.togglePause();
   }
 }
