@@ -53,10 +53,7 @@ export function registerConsoleRoutes(
   fastify.post('/api/console/emit', async (request) => {
     await requireAdmin(ctx, request.headers);
     const emit = parseConsoleEmit(request.body);
-    const before = tap.lastEvent;
-    sendConsoleEmit(ctx.realtime, emit);
-    const sent = tap.lastEvent;
-    // emitUsers of names no socket has still goes through the hub; nothing is then delivered.
-    return { event: emit.event, delivered: sent && sent !== before ? sent.delivered : 0 };
+    const delivered = tap.sendAndCount(() => sendConsoleEmit(ctx.realtime, emit));
+    return { event: emit.event, delivered };
   });
 }

@@ -53,7 +53,8 @@ export class ConsoleTap {
   /** The console sockets' server. */
   readonly server: Server;
   private seq = 0;
-  private last: TapEvent | undefined;
+  /** While {@link sendAndCount} runs: the events sent. */
+  private captured: EmittedEvent[] | undefined;
   private snapshotQueued = false;
 
   constructor(
@@ -74,13 +75,25 @@ export class ConsoleTap {
     });
   }
 
-  /** The most recent event seen (its recipient count answers the console's test emits). */
-  get lastEvent(): TapEvent | undefined {
-    return this.last;
+  /** Runs `send` (which emits through the hub) and answers how many sockets of this node got it. */
+  sendAndCount(send: () => void): number {
+    const captured: EmittedEvent[] = [];
+    this.captured = captured;
+    try {
+      send();
+    } finally {
+      this.captured = undefined;
+    }
+    return captured.reduce((sum, e) => sum + countRecipients(this.appIo, e.rooms, e.except), 0);
   }
 
-  /** The realtime hub's observer: records an event and sends it to the console sockets. */
+  /**
+   * The realtime hub's observer: sends each event to the console sockets. Without a console
+   * socket it costs nothing (recipients are counted only for someone watching).
+   */
   readonly observe = (emitted: EmittedEvent): void => {
+    this.captured?.push(emitted);
+    if (!this.watching()) return;
     const record: TapEvent = {
       seq: ++this.seq,
       at: new Date().toISOString(),
@@ -91,7 +104,6 @@ export class ConsoleTap {
       delivered: countRecipients(this.appIo, emitted.rooms, emitted.except),
       data: preview(wireData(emitted.data)),
     };
-    this.last = record;
     this.broadcast(CONSOLE_EVENTS.event, record);
   };
 
@@ -103,6 +115,10 @@ export class ConsoleTap {
   /** Closes the console sockets' transports (the HTTP server closes with the app). */
   close(): void {
     this.server.engine.close();
+  }
+
+  private watching(): boolean {
+    return this.server.of('/').adapter.rooms.has(WATCHERS);
   }
 
   private onConsoleSocket(socket: Socket): void {
@@ -140,9 +156,7 @@ export class ConsoleTap {
 
   /** One snapshot for a burst of changes (many sockets connecting at once). */
   private socketsChanged(): void {
-    if (this.snapshotQueued || this.server.of('/').adapter.rooms.get(WATCHERS) === undefined) {
-      return;
-    }
+    if (this.snapshotQueued || !this.watching()) return;
     this.snapshotQueued = true;
     setImmediate(() => {
       this.snapshotQueued = false;
