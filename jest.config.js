@@ -13,6 +13,7 @@ module.exports = {
     '<rootDir>/projects/ngx-backand/jest/integration.config.js',
     '<rootDir>/projects/ngx-backand/schematics/jest.config.js',
     '<rootDir>/projects/demo/jest.config.js',
+    '<rootDir>/projects/console/jest.config.js',
     '<rootDir>/scripts/jest.config.js',
   ],
 };

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 const root = join(__dirname, '..');
 
 /**
- * Builds backand-server and the demo when they are missing or older than their sources
+ * Builds backand-server, the demo and the console when they are missing or older than their sources
  * (the same check `npm start` makes), and checks that Chromium is there.
  */
 export default function globalSetup(): void {
@@ -20,6 +20,6 @@ export default function globalSetup(): void {
     stdio: 'inherit',
   });
   if (build.status !== 0) {
-    throw new Error(`Building the server and the demo failed (exit ${build.status}).`);
+    throw new Error(`Building the server, the demo and the console failed (exit ${build.status}).`);
   }
 }

@@ -333,7 +333,7 @@ function serverScratch(major) {
   if (existsSync(join(server, 'node_modules'))) {
     symlinkSync(realpathSync(join(server, 'node_modules')), join(copy, 'node_modules'));
   }
-  for (const entry of ['package.json', 'tsconfig.json'])
+  for (const entry of ['package.json', 'tsconfig.json', 'docs/PROTOCOL.md'])
     cpSync(join(root, entry), join(scratch, entry));
   return scratch;
 }

@@ -29,6 +29,16 @@ const DEMO_SOURCES = [
   'tsconfig.json',
 ];
 const SERVER_SOURCES = ['projects/backand-server/src', 'projects/backand-server/tsconfig.json'];
+/** The admin console, shipped inside the server package (served at /_console). */
+const CONSOLE_INDEX = join(root, 'projects/backand-server/dist/console-app/browser/index.html');
+const CONSOLE_SOURCES = [
+  'projects/console/src',
+  'projects/console/public',
+  'projects/console/tsconfig.app.json',
+  'projects/ngx-backand/src',
+  'angular.json',
+  'tsconfig.json',
+];
 /** Seconds between two readings of the `load` metric that the ticker writes. */
 const TICK_MS = 3000;
 
@@ -49,7 +59,7 @@ if (args.help) {
   --host       interface to listen on (default 127.0.0.1, or $HOST)
   --db         SQLite file or :memory: (default: ./backand-demo.db)
   --no-ticker  do not write a 'load' reading every ${TICK_MS / 1000} s
-  --build-only build the server and the demo when stale, then exit`);
+  --build-only build the server, the demo and the console when stale, then exit`);
   process.exit(0);
 }
 
@@ -95,6 +105,9 @@ function buildIfNeeded() {
   if (isStale(DEMO_INDEX, DEMO_SOURCES)) {
     run('Building the demo (ng build demo)', '@angular/cli/bin/ng.js', ['build', 'demo']);
   }
+  if (isStale(CONSOLE_INDEX, CONSOLE_SOURCES)) {
+    run('Building the console (ng build console)', '@angular/cli/bin/ng.js', ['build', 'console']);
+  }
 }
 
 /** Writes a gently wandering `load` reading now and then, so the chart moves on its own. */
@@ -129,9 +142,10 @@ function printBanner(server, db) {
     '',
     '  ngx-backand demo is running',
     '',
-    `  Demo   ${server.url}/`,
-    `  API    ${server.url}   (app "${server.app.appName}", anonymous token "${server.app.anonymousToken ?? '-'}")`,
-    `  Data   ${db ?? 'backand-demo.db (default)'}`,
+    `  Demo     ${server.url}/`,
+    `  Console  ${server.url}/_console/   (sign in as an Admin)`,
+    `  API      ${server.url}   (app "${server.app.appName}", anonymous token "${server.app.anonymousToken ?? '-'}")`,
+    `  Data     ${db ?? 'backand-demo.db (default)'}`,
     '',
     '  Demo users (or continue as a guest):',
     ...users.map(

@@ -21,6 +21,8 @@ export interface CliOptions {
   /** `--redis` (the `BACKAND_REDIS_URL` environment variable is read by the CLI too). */
   redis?: string;
   redisPrefix?: string;
+  /** `--no-console`: no admin console at /_console. */
+  noConsole?: boolean;
   help: boolean;
 }
 
@@ -49,6 +51,7 @@ Options:
                       the app together (redis://[user:pass@]host:6379); or set
                       BACKAND_REDIS_URL. See "Scale out" in the README
   --redis-prefix <p>  prefix of this app's Redis keys (default backand:<appName>:)
+  --no-console        do not serve the admin console at /_console (nor its API)
   --log-level <lvl>   fatal, error, warn, info, debug, trace or silent (default info)
   -h, --help          show this help
 `;
@@ -74,6 +77,7 @@ const OPTIONS = {
   redis: { type: 'string' },
   'redis-prefix': { type: 'string' },
   'log-level': { type: 'string' },
+  'no-console': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -119,6 +123,7 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
       throw new CliUsageError((err as Error).message);
     }
   }
+  if (values['no-console']) options.noConsole = true;
   if (values['smtp-url'] !== undefined) {
     try {
       options.smtpUrl = checkSmtpUrl(values['smtp-url'], '--smtp-url');

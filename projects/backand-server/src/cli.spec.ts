@@ -55,6 +55,7 @@ describe('backand-server CLI', () => {
         'warn',
         '--static',
         'www',
+        '--no-console',
       ]),
     ).toEqual({
       app: 'a.json',
@@ -65,6 +66,7 @@ describe('backand-server CLI', () => {
       tlsKey: 'k',
       logLevel: 'warn',
       staticDir: 'www',
+      noConsole: true,
       help: false,
     });
   });

@@ -83,6 +83,7 @@ function toServerOptions(cli: CliOptions): ServerOptions {
   if (cli.staticDir !== undefined) options.staticDir = cli.staticDir;
   if (cli.corsOrigins !== undefined) options.corsOrigins = cli.corsOrigins;
   if (cli.mailDir !== undefined) options.mailDir = cli.mailDir;
+  if (cli.noConsole) options.console = false;
   const smtpUrl = cli.smtpUrl ?? process.env['BACKAND_SMTP_URL'];
   if (smtpUrl) {
     try {

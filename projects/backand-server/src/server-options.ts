@@ -19,6 +19,13 @@ export interface ServerOptions {
   logLevel?: string;
   /** Where log lines (JSON, one a line) go; default stdout. */
   logStream?: { write(line: string): void };
+  /**
+   * The admin console at `/_console/` and its API under `/api/console/` (only an Admin or the
+   * master key gets anything). Default `true`; `false` serves neither.
+   */
+  console?: boolean;
+  /** The built console app; default: the one shipped in the package (`dist/console-app/browser`). */
+  consoleDir?: string;
   /** Serve a built single-page app (e.g. dist/demo/browser) from '/'. */
   staticDir?: string;
   /**

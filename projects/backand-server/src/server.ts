@@ -45,6 +45,8 @@ import { jobRoutes } from './jobs/job-routes';
 import { checkRedisUrl, connectRedis, type RedisLink } from './cluster/redis-link';
 import { ClusterBus } from './realtime/cluster-bus';
 import { SharedFailures } from './auth/shared-failures';
+import { defaultConsoleDir } from './console/console-site';
+import { registerConsole } from './console/register-console';
 
 /** How long a disconnected socket may come back and receive what it missed. */
 const RECOVERY_WINDOW_MS = 2 * 60 * 1000;
@@ -157,6 +159,14 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       },
     );
     await registerFileDownloads(fastify, ctx);
+    if (options.console !== false) {
+      const dir = options.consoleDir ?? defaultConsoleDir();
+      // With --redis the console shows this node's sockets and the events this node sends.
+      const hub = ctx.realtime instanceof ClusterBus ? ctx.realtime.hub : ctx.realtime;
+      if (hub instanceof RealtimeHub) {
+        await registerConsole(fastify, ctx, hub, io, corsPolicy.socketOptions(), dir);
+      }
+    }
     await registerStatic(fastify, options.staticDir);
 
     fastify.addHook('preClose', (done) => {

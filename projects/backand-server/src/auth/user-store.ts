@@ -258,6 +258,15 @@ export class UserStore {
     return end > Date.now() ? end : undefined;
   }
 
+  /** Ends every live session of a user (sign-out everywhere); resolves how many there were. */
+  revokeSessions(userId: number): number {
+    return this.sql
+      .get(
+        `UPDATE _backand_refresh_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL`,
+      )
+      .run(new Date().toISOString(), userId).changes;
+  }
+
   /** Revokes a session's refresh token. */
   revokeSession(sessionId: number): void {
     this.sql

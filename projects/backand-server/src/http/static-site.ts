@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 
 /** Paths that belong to the API: a miss there is a JSON 404, never the SPA's index.html. */
-const API_PATH = /^\/(1|api|token|socket\.io|files)(\/|$)/;
+const API_PATH = /^\/(1|api|token|socket\.io|files|_console)(\/|$)/;
 
 /**
  * Serves a built single-page app from '/', with `index.html` for unknown non-API GETs so that

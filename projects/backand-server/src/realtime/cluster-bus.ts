@@ -45,7 +45,8 @@ interface RowMessage {
 export class ClusterBus implements RowEventTarget {
   constructor(
     private readonly io: Server,
-    private readonly hub: RealtimeHub,
+    /** The hub of this node (the console taps its events). */
+    readonly hub: RealtimeHub,
     /** The current role of a user (undefined when deleted), sent along with a re-check. */
     private readonly roleOf: (userId: number | string) => string | undefined,
   ) {

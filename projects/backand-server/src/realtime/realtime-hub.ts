@@ -4,6 +4,7 @@ import type { Identity, IdentityResolver } from '../auth/identity';
 import type { EmitTarget } from '../actions/pending-emits';
 import { accessForRole } from '../objects/permissions';
 import type { Db } from '../storage/database';
+import type { EmitObserver } from './emitted-event';
 import { LIVE_QUERY_EVENTS, LiveQueries, type LiveQueryLimits } from './live-queries';
 import { AppRooms } from './rooms';
 import type { RowAudience } from './row-audience';
@@ -59,6 +60,8 @@ export class RealtimeHub implements EmitTarget {
    * `cluster-bus.ts`); unset on a single node.
    */
   shareRole?: (role: string) => Promise<void>;
+  /** **(ext)** Told of every app event sent (the console's event tap). */
+  onEmit?: EmitObserver;
 
   constructor(
     private readonly io: Server,
@@ -101,11 +104,19 @@ export class RealtimeHub implements EmitTarget {
   /** Sends to every authorized socket of the app, whatever its role or data security. */
   emitAll(event: string, data: unknown): void {
     this.io.to(this.rooms.all).emit(event, wireData(data));
+    this.onEmit?.({ event, data, kind: 'all', audience: 'all', rooms: [this.rooms.all] });
   }
 
   /** Sends to every authorized socket whose user has `role`. */
   emitRole(event: string, data: unknown, role: string): void {
     this.io.to(this.rooms.role(role)).emit(event, wireData(data));
+    this.onEmit?.({
+      event,
+      data,
+      kind: 'role',
+      audience: `role ${role}`,
+      rooms: [this.rooms.role(role)],
+    });
   }
 
   /** Sends to every authorized socket of the named users (usernames are emails). */
@@ -115,6 +126,7 @@ export class RealtimeHub implements EmitTarget {
       .map((u) => this.rooms.user(u));
     // An empty room list would mean "everyone" to Socket.IO.
     if (rooms.length) this.io.to(rooms).emit(event, wireData(data));
+    this.onEmit?.({ event, data, kind: 'users', audience: `users ${users.join(', ')}`, rooms });
   }
 
   /**
@@ -147,12 +159,23 @@ export class RealtimeHub implements EmitTarget {
           `${objectName}.deleted`,
           gone,
         );
+        const audience = `former readers of ${objectName} ${id}`;
+        this.onEmit?.({
+          event: `${objectName}.deleted`,
+          data: gone,
+          kind: 'row',
+          audience,
+          rooms: lost,
+          except: rooms,
+        });
       }
     }
     if (!rooms.length) return;
     const data: Record<string, unknown> = { id: String(id), objectName, event };
     if (event !== 'deleted') data['row'] = row;
     this.io.to(rooms).emit(`${objectName}.${event}`, data);
+    const audience = `readers of ${objectName} ${id}`;
+    this.onEmit?.({ event: `${objectName}.${event}`, data, kind: 'row', audience, rooms });
   }
 
   /**
