@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import type { AppDefinitionInput } from '../app-definition/schema';
 import type { RunningServer } from '../server-options';
 import { api, type Auth } from '../testing/http-client';
+import { SocketProbe } from '../testing/fixtures/socket-probe';
 import { startTestServer } from '../testing/test-server';
 
 const MASTER: Auth = {
@@ -24,6 +25,7 @@ const app: AppDefinitionInput = {
       },
     },
     notes: {
+      realtime: true,
       fields: {
         text: 'string',
         level: { type: 'int', defaultValue: 3 },
@@ -131,6 +133,25 @@ describe('field options: defaultValue, unique, automatic timestamps, __metadata'
       unique: true,
     });
     expect(tokens.body.data[0].__metadata.dates).toEqual({});
+  });
+});
+
+describe('__metadata in realtime events', () => {
+  it('is only {id}: field descriptions are for REST reads, not for every event', async () => {
+    const server = await startTestServer(app);
+    const probe = await SocketProbe.open(server.url);
+    try {
+      const basic = `Basic ${Buffer.from('fo-master:fo-user').toString('base64')}`;
+      expect(await probe.login(basic, null, 'fieldopts')).toBe('authorized');
+      await api(server.url, 'POST', '/1/objects/notes', MASTER, { text: 'evt' });
+      const created = await probe.waitFor('notes.created');
+      const row = (created.data as { row: Record<string, unknown> }).row;
+      expect(row).toMatchObject({ text: 'evt', level: 3 });
+      expect(row['__metadata']).toEqual({ id: String(row['id']) });
+    } finally {
+      probe.close();
+      await server.close();
+    }
   });
 });
 

@@ -1,3 +1,4 @@
+import { eventRow } from '../objects/rows';
 import type { Server } from 'socket.io';
 import type { RowEventTarget } from '../app-context';
 import type { RealtimeHub } from './realtime-hub';
@@ -96,7 +97,7 @@ export class ClusterBus implements RowEventTarget {
     before?: Record<string, unknown>,
   ): void {
     this.hub.emitRowEvent(objectName, event, id, row, before);
-    const message: RowMessage = { object: objectName, event, id, row };
+    const message: RowMessage = { object: objectName, event, id, row: eventRow(row) };
     if (before) message.before = before;
     this.io.serverSideEmit(CLUSTER_EVENTS.row, message);
   }

@@ -3,6 +3,7 @@ import type { AppDefinition, ObjectDefinition } from '../app-definition/schema';
 import type { Identity, IdentityResolver } from '../auth/identity';
 import type { EmitTarget } from '../actions/pending-emits';
 import { accessForRole } from '../objects/permissions';
+import { eventRow } from '../objects/rows';
 import type { Db } from '../storage/database';
 import type { EmitObserver } from './emitted-event';
 import { LIVE_QUERY_EVENTS, LiveQueries, type LiveQueryLimits } from './live-queries';
@@ -140,6 +141,7 @@ export class RealtimeHub implements EmitTarget {
     row: Record<string, unknown>,
     before?: Record<string, unknown>,
   ): void {
+    row = eventRow(row);
     // Live queries hold rows of any object (their readers could list it through REST).
     this.liveQueries.onWrite(objectName, id);
     const object = this.app.objects[objectName];
@@ -193,6 +195,7 @@ export class RealtimeHub implements EmitTarget {
     this.liveQueries.onWrite(objectName, id);
     const object = this.app.objects[objectName];
     if (!object?.realtime || !this.audience?.filtered(objectName)) return;
+    row = eventRow(row);
     const was = before && { row: before, rooms: this.readers(object, before) };
     this.audience.emit(objectName, event, id, row, this.readers(object, row), was, true);
   }
