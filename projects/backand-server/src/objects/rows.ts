@@ -28,13 +28,12 @@ export function selectList(object: ObjectDefinition): string {
 /**
  * The JSON form of a stored row: `id`, every field with its JSON type (a many-to-one field as
  * the related row's id, a collection as `null`, as Backand answered shallow reads), and
- * `__metadata: {id, fields, descriptives, dates}` unless excluded (see {@link rowMetadata}), or
- * only `{id}` with `'id'` (realtime events and live queries: no field descriptions per row).
+ * `__metadata: {id, fields, descriptives, dates}` unless excluded (see {@link rowMetadata}).
  */
 export function toOutputRow(
   object: ObjectDefinition,
   row: DbRow,
-  withMetadata: boolean | 'id' = true,
+  withMetadata = true,
 ): Record<string, unknown> {
   const out: Record<string, unknown> = { id: Number(row.id) };
   for (const [name, spec] of Object.entries(object.fields)) {
@@ -43,8 +42,7 @@ export function toOutputRow(
         ? null
         : fromStored(fieldTypeOf(spec), row[name]);
   }
-  if (withMetadata === 'id') out['__metadata'] = { id: String(row.id) };
-  else if (withMetadata) out['__metadata'] = rowMetadata(object, out);
+  if (withMetadata) out['__metadata'] = rowMetadata(object, out);
   return out;
 }
 
@@ -117,8 +115,8 @@ export function parseId(objectName: string, raw: string): number {
 }
 
 /**
- * A row as realtime events and live queries carry it: its fields, and `__metadata` only `{id}`
- * (field descriptions would repeat in every event).
+ * A row as realtime events carry it: its fields, and `__metadata` only `{id}` (field
+ * descriptions would repeat in every event). Live lists keep the rows of a REST list.
  */
 export function eventRow(row: Record<string, unknown>): Record<string, unknown> {
   const meta = row['__metadata'];

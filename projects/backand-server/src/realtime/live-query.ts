@@ -71,7 +71,7 @@ export class LiveQuery {
   load(): Record<string, unknown>[] {
     const rows = this.sql.get(this.windowRows).all(...this.params, this.spec.pageSize) as DbRow[];
     this.window = rows.map((r) => Number(r.id));
-    return rows.map((r) => toOutputRow(this.object, r, 'id'));
+    return rows.map((r) => toOutputRow(this.object, r));
   }
 
   /**
@@ -90,7 +90,7 @@ export class LiveQuery {
     const fetched = this.rowsById(next.filter((n) => !before.has(n)));
     next.forEach((n, index) => {
       const r = fetched.get(n);
-      if (r) changes.push({ op: 'enter', id: n, index, row: toOutputRow(this.object, r, 'id') });
+      if (r) changes.push({ op: 'enter', id: n, index, row: toOutputRow(this.object, r) });
     });
     this.window = next;
     return changes;
@@ -138,11 +138,11 @@ export class LiveQuery {
           op: before.has(n) ? 'change' : 'enter',
           id: n,
           index,
-          row: toOutputRow(this.object, row, 'id'),
+          row: toOutputRow(this.object, row),
         });
       } else if (!before.has(n)) {
         const r = fetched.get(n);
-        if (r) changes.push({ op: 'enter', id: n, index, row: toOutputRow(this.object, r, 'id') });
+        if (r) changes.push({ op: 'enter', id: n, index, row: toOutputRow(this.object, r) });
       }
     });
     this.window = next;
