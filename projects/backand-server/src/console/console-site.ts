@@ -33,8 +33,9 @@ export async function registerConsoleSite(
     reply.header('X-Frame-Options', 'DENY');
     reply.header('Referrer-Policy', 'no-referrer');
   });
+  // One wildcard route whether or not the console is built: the routes do not depend on a build.
   if (!dir || !existsSync(path.join(dir, 'index.html'))) {
-    fastify.get(CONSOLE_PATH, (_request, reply) =>
+    fastify.get(`${CONSOLE_PATH}*`, (_request, reply) =>
       reply.status(404).send({
         Message:
           'The console is not built: run "npm run build:console" in the ngx-backand workspace',
@@ -46,6 +47,6 @@ export async function registerConsoleSite(
     root: path.resolve(dir),
     prefix: CONSOLE_PATH,
     decorateReply: false,
-    wildcard: false,
+    wildcard: true,
   });
 }
