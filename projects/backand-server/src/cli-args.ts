@@ -17,6 +17,8 @@ export interface CliOptions {
   corsOrigins?: string[];
   /** `--smtp-url` (the `BACKAND_SMTP_URL` environment variable is read by the CLI too). */
   smtpUrl?: string;
+  /** `--files-dir`. */
+  filesDir?: string;
   mailDir?: string;
   /** `--redis` (the `BACKAND_REDIS_URL` environment variable is read by the CLI too). */
   redis?: string;
@@ -35,8 +37,12 @@ Options:
   --app <file>        app definition (.json, .js or .ts); default: the built-in demo app
   --port <n>          port to listen on (default 4000; 0 = any free port)
   --host <host>       interface to listen on (default 127.0.0.1; 0.0.0.0 for every interface)
-  --db <file>         SQLite file or :memory: (default: <app>.db next to the app file;
-                      ./backand-demo.db for the demo app)
+  --db <file|url>     SQLite file or :memory: (default: <app>.db next to the app file;
+                      ./backand-demo.db for the demo app), or a PostgreSQL database:
+                      postgres://user:pass@host:5432/db[?schema=name]; or set
+                      BACKAND_DATABASE_URL (keeps the password out of the process list)
+  --files-dir <dir>   where uploads are kept (default: <db>-files next to the database;
+                      ./<appName>-files with PostgreSQL). Several nodes share one folder
   --tls-cert <file>   PEM certificate: serve HTTPS and WSS (needs --tls-key)
   --tls-key <file>    PEM private key
   --static <dir>      serve a built single-page app from /
@@ -47,7 +53,7 @@ Options:
                       or set BACKAND_SMTP_URL (keeps the password out of the process list)
   --mail-dir <dir>    without SMTP, each mail is written here as a .eml file and logged
                       (default: <db>-mail next to the database; a temp folder for :memory:)
-  --redis <url>       scale out: several servers on one database file and one Redis serve
+  --redis <url>       scale out: several servers on one database and one Redis serve
                       the app together (redis://[user:pass@]host:6379); or set
                       BACKAND_REDIS_URL. See "Scale out" in the README
   --redis-prefix <p>  prefix of this app's Redis keys (default backand:<appName>:)
@@ -74,6 +80,7 @@ const OPTIONS = {
   'cors-origin': { type: 'string', multiple: true },
   'smtp-url': { type: 'string' },
   'mail-dir': { type: 'string' },
+  'files-dir': { type: 'string' },
   redis: { type: 'string' },
   'redis-prefix': { type: 'string' },
   'log-level': { type: 'string' },
@@ -115,6 +122,7 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
   if (values['tls-key'] !== undefined) options.tlsKey = values['tls-key'];
   if (values.static !== undefined) options.staticDir = values.static;
   if (values['mail-dir'] !== undefined) options.mailDir = values['mail-dir'];
+  if (values['files-dir'] !== undefined) options.filesDir = values['files-dir'];
   if (values['redis-prefix'] !== undefined) options.redisPrefix = values['redis-prefix'];
   if (values.redis !== undefined) {
     try {

@@ -79,7 +79,9 @@ export async function main(
 function toServerOptions(cli: CliOptions): ServerOptions {
   const options: ServerOptions = { port: cli.port, host: cli.host, logLevel: cli.logLevel };
   if (cli.app !== undefined) options.app = cli.app;
-  if (cli.db !== undefined) options.db = cli.db;
+  const db = cli.db ?? process.env['BACKAND_DATABASE_URL'];
+  if (db) options.db = db;
+  if (cli.filesDir !== undefined) options.filesDir = cli.filesDir;
   if (cli.staticDir !== undefined) options.staticDir = cli.staticDir;
   if (cli.corsOrigins !== undefined) options.corsOrigins = cli.corsOrigins;
   if (cli.mailDir !== undefined) options.mailDir = cli.mailDir;

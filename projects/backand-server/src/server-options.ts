@@ -11,6 +11,8 @@ export interface ServerOptions {
   /**
    * SQLite file or ':memory:'. Default: `<app file name>.db` next to the app file; for the demo
    * app or a definition object, `./backand-demo.db` / `./<appName>.db` in the current directory.
+   * Or a PostgreSQL database, `postgres://user:pass@host:5432/db`, with `?schema=<name>` to keep
+   * the app's tables in a schema of their own (made when missing).
    */
   db?: string;
   /** PEM certificate and key: serve HTTPS and WSS. */

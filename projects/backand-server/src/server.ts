@@ -30,6 +30,7 @@ import { RowAudience } from './realtime/row-audience';
 import { checkSecurityFilters } from './objects/security-filter';
 import type { RunningServer, ServerOptions } from './server-options';
 import { closeDatabase, openDatabase, signingSecret, type Db } from './storage/database';
+import { isPostgresUrl } from './storage/postgres/pg-database';
 import { syncSchema } from './storage/sync-schema';
 import { registerFileDownloads } from './files/file-downloads';
 import { FileLinks } from './files/file-links';
@@ -53,7 +54,7 @@ const RECOVERY_WINDOW_MS = 2 * 60 * 1000;
 
 /**
  * Starts a Backand-compatible server: REST (Fastify) and realtime (Socket.IO) on one port,
- * SQLite storage.
+ * SQLite storage (or PostgreSQL, `db: 'postgres://…'`).
  *
  * @example
  * const server = await startServer({ app: './backand.app.json', port: 0 });
@@ -70,7 +71,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     options.app === undefined ? demoAppDefinition() : await loadAppDefinition(options.app);
   const dbFile = options.db ?? defaultDbFile(options.app, app);
   const db = openDatabase(dbFile);
-  const files = new FileStore(options.filesDir ?? defaultFilesDir(dbFile));
+  const files = new FileStore(options.filesDir ?? defaultDataDir(dbFile, app, 'files'));
   let mailer: Mailer | undefined;
   let fastify: FastifyInstance | undefined;
   let actions: ActionRunner | undefined;
@@ -113,7 +114,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     for (const line of migration ? describeMigration(migration) : []) fastify.log.warn(line);
     mailer = new Mailer({
       ...(options.smtpUrl ? { smtpUrl: options.smtpUrl } : {}),
-      dir: options.mailDir ?? defaultMailDir(dbFile),
+      dir: options.mailDir ?? defaultDataDir(dbFile, app, 'mail'),
       from: app.email.from,
       maxPerRecipientPerHour: app.email.maxPerRecipientPerHour,
       logger: fastify.log,
@@ -313,16 +314,14 @@ export function defaultDbFile(source: ServerOptions['app'], app: AppDefinition):
   return path.resolve(source === undefined ? 'backand-demo.db' : `${app.appName}.db`);
 }
 
-/** Mails (without SMTP) live beside a database file; an in-memory database gets a temporary folder. */
-function defaultMailDir(dbFile: string): string | undefined {
+/**
+ * Mails (without SMTP) and uploads live beside a database file (`<db name>-mail`,
+ * `<db name>-files`); with PostgreSQL, in `./<appName>-mail` / `-files` (with several nodes,
+ * point `filesDir` at a folder every node reads); an in-memory database gets a temporary folder.
+ */
+function defaultDataDir(dbFile: string, app: AppDefinition, kind: 'mail' | 'files') {
   if (dbFile === ':memory:' || dbFile === '') return undefined;
+  if (isPostgresUrl(dbFile)) return path.resolve(`${app.appName}-${kind}`);
   const file = path.resolve(dbFile);
-  return path.join(path.dirname(file), `${path.basename(file, path.extname(file))}-mail`);
-}
-
-/** Uploads live beside a database file; an in-memory database gets a temporary folder. */
-function defaultFilesDir(dbFile: string): string | undefined {
-  if (dbFile === ':memory:' || dbFile === '') return undefined;
-  const file = path.resolve(dbFile);
-  return path.join(path.dirname(file), `${path.basename(file, path.extname(file))}-files`);
+  return path.join(path.dirname(file), `${path.basename(file, path.extname(file))}-${kind}`);
 }

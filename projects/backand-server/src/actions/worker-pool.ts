@@ -1,6 +1,5 @@
-import { existsSync } from 'node:fs';
-import * as path from 'node:path';
-import { Worker, type MessagePort } from 'node:worker_threads';
+import type { MessagePort, Worker } from 'node:worker_threads';
+import { startWorkerThread } from '../worker-thread';
 import { answerHostCall } from './host-call-client';
 import type { CallHandler } from './host-services';
 import { newSignalledPort, type SignalledEnd } from './signalled-port';
@@ -260,20 +259,11 @@ export class WorkerPool {
   }
 }
 
-/**
- * Starts a worker from the compiled `action-worker.js`; from the TypeScript sources (tests,
- * tsx) the worker is compiled on load by tsx, as `.ts` app definitions are.
- */
+/** Starts an action worker (see {@link startWorkerThread}). */
 export function startWorker(workerData: WorkerData, transferList: MessagePort[]): Worker {
-  const options = {
+  return startWorkerThread(__dirname, 'action-worker', {
     workerData,
     transferList,
     resourceLimits: { stackSizeMb: WORKER_STACK_MB },
-  };
-  const built = path.join(__dirname, 'action-worker.js');
-  if (existsSync(built)) return new Worker(built, options);
-  const source = path.join(__dirname, 'action-worker.ts');
-  const tsx = require.resolve('tsx/cjs/api');
-  const boot = `require(${JSON.stringify(tsx)}).register(); require(${JSON.stringify(source)});`;
-  return new Worker(boot, { ...options, eval: true });
+  });
 }

@@ -10,10 +10,8 @@ const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
  * Tokens are stored hashed.
  */
 export class EmailVerification {
-  constructor(private readonly db: Db) {
-    db.exec(`CREATE TABLE IF NOT EXISTS _backand_email_verifications (
-      user_id INTEGER PRIMARY KEY, token_hash TEXT NOT NULL UNIQUE, expires_at INTEGER NOT NULL)`);
-  }
+  /** The table is one of the internal tables (`storage/database.ts`). */
+  constructor(private readonly db: Db) {}
 
   /** Marks a user as pending and returns the token of the link to mail (replacing any other). */
   issue(userId: number, ttlSeconds: number): string {

@@ -1,5 +1,5 @@
 import type { AppDefinition } from '../app-definition/schema';
-import type { Db } from '../storage/database';
+import type { Db, SqliteDb } from '../storage/database';
 import { quoteIdent } from '../storage/sql';
 import { canonicalUsername } from './username';
 
@@ -37,7 +37,14 @@ export function migrateUsernames(db: Db, app: AppDefinition): UsernameMigration 
         { value: string } | undefined
     )?.value === FORM;
   if (isDone()) return null;
-  db.function(SQL_FUNCTION, { deterministic: true }, (value: unknown) =>
+  if (db.dialect === 'postgres') {
+    // A PostgreSQL store is made by a server that stores canonical names: nothing to migrate.
+    db.prepare(
+      `INSERT INTO _backand_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
+    ).run(META_KEY, FORM);
+    return null;
+  }
+  (db as SqliteDb).function(SQL_FUNCTION, { deterministic: true }, (value: unknown) =>
     typeof value === 'string' ? canonicalUsername(value) : value,
   );
   const result: UsernameMigration = {

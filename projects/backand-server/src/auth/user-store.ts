@@ -75,7 +75,7 @@ export class UserStore {
    * Registers a user under the canonical form of `email`. Extra `users` fields named in
    * `parameters` are stored (type-checked); built-in fields (email, names, role) never come from
    * `parameters`.
-   * @throws SqliteError `SQLITE_CONSTRAINT_UNIQUE` when the name is taken (answered 409).
+   * @throws the store's unique-constraint error when the name is taken (answered 409).
    */
   async create(user: NewUser): Promise<UserRecord> {
     const extra = this.extraValues(user.parameters ?? {});
@@ -89,12 +89,12 @@ export class UserStore {
       ...Object.values(extra),
     ];
     const insert = this.db.transaction(() => {
-      const info = this.sql
+      const inserted = this.sql
         .get(
-          `INSERT INTO users (${columns.map(quoteIdent).join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`,
+          `INSERT INTO users (${columns.map(quoteIdent).join(', ')}) VALUES (${columns.map(() => '?').join(', ')}) RETURNING id`,
         )
-        .run(...values);
-      const id = Number(info.lastInsertRowid);
+        .get(...values) as { id: number };
+      const id = Number(inserted.id);
       this.sql
         .get(`INSERT INTO _backand_credentials (user_id, password_hash) VALUES (?, ?)`)
         .run(id, hash);
@@ -152,7 +152,7 @@ export class UserStore {
       this.sql
         .get(
           `UPDATE _backand_refresh_tokens SET revoked_at = ?
-           WHERE user_id = ? AND revoked_at IS NULL AND id IS NOT ?`,
+           WHERE user_id = ? AND revoked_at IS NULL AND id IS DISTINCT FROM ?`,
         )
         .run(new Date().toISOString(), userId, keepSessionId ?? null);
       // A reset link mailed before stops working once the password is set (by any route).
@@ -187,10 +187,13 @@ export class UserStore {
   /** Opens a refresh-token session for a user. Returns the session id and the token. */
   openSession(userId: number): { sessionId: number; refreshToken: string } {
     const refreshToken = randomBytes(32).toString('base64url');
-    const info = this.sql
-      .get(`INSERT INTO _backand_refresh_tokens (user_id, token_hash, created_at) VALUES (?, ?, ?)`)
-      .run(userId, sha256(refreshToken), new Date().toISOString());
-    return { sessionId: Number(info.lastInsertRowid), refreshToken };
+    const session = this.sql
+      .get(
+        `INSERT INTO _backand_refresh_tokens (user_id, token_hash, created_at) VALUES (?, ?, ?)
+         RETURNING id`,
+      )
+      .get(userId, sha256(refreshToken), new Date().toISOString()) as { id: number };
+    return { sessionId: Number(session.id), refreshToken };
   }
 
   /** The live session of a refresh token of `userId`, or undefined. */
@@ -215,8 +218,9 @@ export class UserStore {
     this.db.transaction(() => {
       this.sql
         .get(
-          `INSERT OR IGNORE INTO _backand_rotated_refresh_tokens (token_hash, session_id, rotated_at)
-           SELECT token_hash, id, ? FROM _backand_refresh_tokens WHERE id = ?`,
+          `INSERT INTO _backand_rotated_refresh_tokens (token_hash, session_id, rotated_at)
+           SELECT token_hash, id, ? FROM _backand_refresh_tokens WHERE id = ?
+           ON CONFLICT DO NOTHING`,
         )
         .run(now, sessionId);
       this.sql
@@ -235,7 +239,7 @@ export class UserStore {
   revokeReplayedSession(refreshToken: string): { sessionId: number; userId: number } | undefined {
     const row = this.sql
       .get(
-        `SELECT s.id AS sessionId, s.user_id AS userId FROM _backand_rotated_refresh_tokens r
+        `SELECT s.id AS "sessionId", s.user_id AS "userId" FROM _backand_rotated_refresh_tokens r
          JOIN _backand_refresh_tokens s ON s.id = r.session_id WHERE r.token_hash = ?`,
       )
       .get(sha256(refreshToken)) as { sessionId: number; userId: number } | undefined;

@@ -56,7 +56,7 @@ export class FileOwners {
       .prepare(
         `INSERT INTO _backand_files (object, filename, uploader, upload_id) VALUES (?, ?, NULL, ?)
          ON CONFLICT (object, filename) DO UPDATE
-         SET upload_id = excluded.upload_id WHERE upload_id IS NULL`,
+         SET upload_id = excluded.upload_id WHERE _backand_files.upload_id IS NULL`,
       )
       .run(object, filename, newUploadId());
     return this.entry(object, filename)!.uploadId!;

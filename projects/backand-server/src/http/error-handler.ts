@@ -85,12 +85,20 @@ export function errorResponse(error: unknown): { status: number; body: Record<st
   if (code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' || status === 415) {
     return { status: 415, body: { Message: `Unsupported Content-Type: ${message}` } };
   }
-  if (code?.startsWith('SQLITE_CONSTRAINT')) {
-    const unique = code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
-    // "UNIQUE constraint failed: items.code": name the field, never the value.
-    const field = unique
-      ? /constraint failed: [^.\s]+\.([A-Za-z0-9_]+)/.exec(message)?.[1]
-      : undefined;
+  // SQLite's constraint codes, and PostgreSQL's class 23 (integrity constraint violation).
+  if (code?.startsWith('SQLITE_CONSTRAINT') || (code && /^23[0-9A-Z]{3}$/.test(code))) {
+    const unique =
+      code === 'SQLITE_CONSTRAINT_UNIQUE' ||
+      code === 'SQLITE_CONSTRAINT_PRIMARYKEY' ||
+      code === '23505';
+    // Name the field, never the value: SQLite's "UNIQUE constraint failed: items.code",
+    // PostgreSQL's detail "Key (code)=(…) already exists.".
+    const detail = (error as { detail?: unknown }).detail;
+    const field = !unique
+      ? undefined
+      : code === '23505'
+        ? /^Key \("?([A-Za-z0-9_]+)"?\)=/.exec(typeof detail === 'string' ? detail : '')?.[1]
+        : /constraint failed: [^.\s]+\.([A-Za-z0-9_]+)/.exec(message)?.[1];
     return {
       status: unique ? 409 : 400,
       body: unique

@@ -1,12 +1,13 @@
-import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { AppDefinitionInput } from '../app-definition/schema';
 import type { RunningServer } from '../server-options';
+import { closeDatabase, openDatabase } from '../storage/database';
 import { SocketProbe } from '../testing/fixtures/socket-probe';
 import { api } from '../testing/http-client';
 import { signIn, startTestServer, type TokenResponse } from '../testing/test-server';
+import { testDb } from '../testing/test-store';
 
 // Refresh-token reuse: a refresh token works once. Presenting one that was already rotated means
 // two parties hold the session (a thief and its owner), so the whole session ends.
@@ -95,9 +96,9 @@ describe('refresh-token reuse on a database from before rotated tokens were kept
     const kept = await signIn(first.url, 'ivy@r.test', 'ivy-password', 'reuse');
     await first.close();
     // A database written before this table existed.
-    const raw = new Database(db);
+    const raw = openDatabase(testDb(db));
     raw.exec('DROP TABLE IF EXISTS _backand_rotated_refresh_tokens');
-    raw.close();
+    closeDatabase(raw);
 
     const second = await startTestServer(app, { db });
     try {

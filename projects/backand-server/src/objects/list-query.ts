@@ -155,9 +155,9 @@ function filterClause(objectName: string, object: ObjectDefinition, item: Filter
   };
   switch (item.operator) {
     case 'equals':
-      return { sql: `${col} IS ?`, params: [typed(item.value)] };
+      return { sql: `${col} IS NOT DISTINCT FROM ?`, params: [typed(item.value)] };
     case 'notEquals':
-      return { sql: `${col} IS NOT ?`, params: [typed(item.value)] };
+      return { sql: `${col} IS DISTINCT FROM ?`, params: [typed(item.value)] };
     case 'greaterThan':
       return compare('>');
     case 'greaterThanOrEqualsTo':

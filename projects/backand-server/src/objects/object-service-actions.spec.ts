@@ -4,6 +4,7 @@ import { validateAppDefinition } from '../app-definition/load-app-definition';
 import { UserStore } from '../auth/user-store';
 import { HttpError } from '../http/http-error';
 import { closeDatabase, openDatabase, type Db } from '../storage/database';
+import { testDb } from '../testing/test-store';
 import { syncSchema } from '../storage/sync-schema';
 import { ObjectService } from './object-service';
 
@@ -53,7 +54,7 @@ describe('ObjectService writes with trigger actions', () => {
   const errors: Array<{ obj: Record<string, unknown>; msg?: string }> = [];
 
   beforeEach(() => {
-    db = openDatabase(':memory:');
+    db = openDatabase(testDb());
     syncSchema(db, app);
     behaviours.clear();
     delivered.length = 0;

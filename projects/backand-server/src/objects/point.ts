@@ -55,8 +55,8 @@ export function withinSql(
   return {
     sql:
       `(CASE WHEN json_valid(${column}) THEN ` +
-      `${EARTH_RADIUS_M} * 2 * asin(min(1, sqrt(${haversine}))) <= ? END)`,
-    params: [center[0], center[0], center[1], metres],
+      `${EARTH_RADIUS_M} * 2 * asin(CASE WHEN ${haversine} >= 1 THEN 1 ELSE sqrt(${haversine}) END) <= ? END)`,
+    params: [center[0], center[0], center[1], center[0], center[0], center[1], metres],
   };
 }
 

@@ -40,9 +40,9 @@ export class RowWriter {
     this.related.assertWritable(name, object, values, call);
     const columns = Object.keys(values);
     const sql = columns.length
-      ? `INSERT INTO ${quoteIdent(name)} (${columns.map(quoteIdent).join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`
-      : `INSERT INTO ${quoteIdent(name)} DEFAULT VALUES`;
-    const id = Number(this.sql.get(sql).run(...Object.values(values)).lastInsertRowid);
+      ? `INSERT INTO ${quoteIdent(name)} (${columns.map(quoteIdent).join(', ')}) VALUES (${columns.map(() => '?').join(', ')}) RETURNING id`
+      : `INSERT INTO ${quoteIdent(name)} DEFAULT VALUES RETURNING id`;
+    const { id } = this.sql.get(sql).get(...Object.values(values)) as { id: number };
     const stored = this.mustFind(name, object, id);
     return { id, row: toOutputRow(object, stored), plain: toOutputRow(object, stored, false) };
   }

@@ -1,11 +1,11 @@
-import type { Statement } from 'better-sqlite3';
 import type { AppDefinition } from '../app-definition/schema';
 import type { CallInfo } from '../app-context';
 import { HttpError } from '../http/http-error';
 import { compileQuery, queryRows } from '../objects/nosql/nosql-query';
 import { isPlainObject, NoSqlBudget } from '../objects/nosql/nosql-scope';
 import { inRoles } from '../objects/permissions';
-import type { Db } from '../storage/database';
+import type { Db, Statement } from '../storage/db';
+import { PgDatabase } from '../storage/postgres/pg-database';
 import { StatementCache } from '../storage/statement-cache';
 import { resolveTokens, sqlTemplate, SYS_TOKENS, sysTokenValue } from './query-template';
 
@@ -30,6 +30,8 @@ type PreparedQuery = { roles: readonly string[] | undefined } & (
 export class NamedQueries {
   private readonly queries = new Map<string, PreparedQuery>();
   private readonly sql: StatementCache;
+  /** The store's name, for messages: saved SQL is written in its dialect. */
+  private readonly store: string;
   /** One line per query that does not compile, for the start-up log. */
   readonly problems: string[] = [];
 
@@ -39,6 +41,7 @@ export class NamedQueries {
     source?: string,
   ) {
     this.sql = new StatementCache(db, 100);
+    this.store = db.dialect === 'postgres' ? 'PostgreSQL' : 'SQLite';
     for (const [name, query] of Object.entries(app.queries)) {
       const roles = query.roles;
       const path = `queries.${name}.${query.nosql ? 'nosql' : 'sql'}`;
@@ -50,6 +53,7 @@ export class NamedQueries {
         } else {
           const sql = sqlTemplate(query.sql!, (token) => `:${tokenParam(token)}`);
           const statement = db.prepare(sql);
+          if (db instanceof PgDatabase) db.check(sql);
           const names = [
             ...new Set([...sql.matchAll(/[:@$]([A-Za-z_][A-Za-z0-9_]*)/g)].map((m) => m[1]!)),
           ];
@@ -59,7 +63,7 @@ export class NamedQueries {
         const reason = err instanceof Error ? err.message : String(err);
         this.queries.set(name, { kind: 'broken', reason, path, roles });
         this.problems.push(
-          `${source ? `${source}: ` : ''}${path} does not compile on SQLite: ${reason} (calls of query "${name}" answer 500 until it is fixed)`,
+          `${source ? `${source}: ` : ''}${path} does not compile on ${this.store}: ${reason} (calls of query "${name}" answer 500 until it is fixed)`,
         );
       }
     }
@@ -80,7 +84,7 @@ export class NamedQueries {
     if (query.kind === 'broken') {
       throw new HttpError(
         500,
-        `Query "${name}" (${query.path}) does not compile on SQLite: ${query.reason}`,
+        `Query "${name}" (${query.path}) does not compile on ${this.store}: ${query.reason}`,
       );
     }
     if (query.kind === 'nosql') {

@@ -4,7 +4,7 @@ import { fieldTypeOf, storedFields, toStored, type SqlValue } from '../objects/f
 import type { Viewer } from '../objects/nosql/nosql-scope';
 import { securityFilter } from '../objects/security-filter';
 import type { Db } from '../storage/database';
-import { quoteIdent } from '../storage/sql';
+import { columnType, quoteIdent } from '../storage/sql';
 import type { SocketData } from './user-sockets';
 
 /**
@@ -40,10 +40,20 @@ export function rowVisibleTo(
       values.push(null);
     }
   }
+  // PostgreSQL gives a bound value no type of its own: each is cast to its column's type.
+  const slots =
+    db.dialect === 'postgres'
+      ? ['CAST(? AS BIGINT)', ...fields.map(([, spec]) => `CAST(? AS ${castType(spec)})`)]
+      : names.map(() => '?');
   const sql =
-    `WITH ${table}(${names.map(quoteIdent).join(', ')}) AS (VALUES (${names.map(() => '?').join(', ')})) ` +
+    `WITH ${table}(${names.map(quoteIdent).join(', ')}) AS (VALUES (${slots.join(', ')})) ` +
     `SELECT 1 FROM ${table} WHERE (${filter.sql})`;
   return db.prepare(sql).get(...values, ...filter.params) !== undefined;
+}
+
+/** The PostgreSQL type of a stored field, for a cast. */
+function castType(spec: Parameters<typeof fieldTypeOf>[0]): string {
+  return columnType(fieldTypeOf(spec), 'postgres').replace(/ COLLATE .*$/, '');
 }
 
 /**

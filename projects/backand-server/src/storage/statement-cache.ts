@@ -1,5 +1,4 @@
-import type { Statement } from 'better-sqlite3';
-import type { Db } from './database';
+import type { Db, Statement } from './db';
 
 /**
  * Prepared statements by SQL text, so hot queries are parsed once. Bounded: when full, the

@@ -1,9 +1,11 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import Database from 'better-sqlite3';
 import { api } from '../testing/http-client';
 import { startTestServer } from '../testing/test-server';
+import { testDb } from '../testing/test-store';
+import { closeDatabase, openDatabase } from './database';
+import { tableColumns } from './sql';
 
 describe('schema on restart', () => {
   let dir: string;
@@ -103,18 +105,20 @@ describe('schema on restart', () => {
     } finally {
       await second.close();
     }
-    const sqlite = new Database(db, { readonly: true });
+    const store = openDatabase(testDb(db));
     try {
-      const indexes = sqlite.prepare(`PRAGMA index_list("players")`).all() as Array<{
-        name: string;
-      }>;
+      const indexes = store
+        .prepare(
+          store.dialect === 'postgres'
+            ? `SELECT indexname AS name FROM pg_indexes
+               WHERE schemaname = current_schema() AND tablename = 'players'`
+            : `SELECT name FROM pragma_index_list('players')`,
+        )
+        .all() as Array<{ name: string }>;
       expect(indexes.map((i) => i.name)).toContain('_backand_players_team');
-      const teamColumns = sqlite.prepare(`PRAGMA table_info("teams")`).all() as Array<{
-        name: string;
-      }>;
-      expect(teamColumns.map((c) => c.name)).toEqual(['id', 'name']);
+      expect(tableColumns(store, 'teams').sort()).toEqual(['id', 'name']);
     } finally {
-      sqlite.close();
+      closeDatabase(store);
     }
   });
 });

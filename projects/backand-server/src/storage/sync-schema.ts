@@ -1,31 +1,29 @@
 import type { AppDefinition } from '../app-definition/schema';
 import { AppDefinitionError } from '../app-definition/app-definition-error';
 import { fieldTypeOf, isUnique, storedFields } from '../objects/fields';
-import type { Db } from './database';
-import { columnType, quoteIdent } from './sql';
+import { lockSchema, type Db } from './database';
+import { columnType, idColumn, quoteIdent, tableColumns } from './sql';
 
 /**
  * Creates a table for every object of the definition and adds the columns of fields that were
  * added since the table was created (rows are kept; removed fields keep their column, unused).
  * A many-to-one field gets an INTEGER column and an index; a collection field has no column.
  * Returns the columns added, as `object.field`. Safe when several processes start at once on
- * one file: each syncs in its turn and finds what the one before made.
+ * one database: each syncs in its turn (SQLite's write lock; an advisory lock on PostgreSQL) and
+ * finds what the one before made.
  */
 export function syncSchema(db: Db, app: AppDefinition): string[] {
   const added: string[] = [];
   const run = db.transaction(() => {
+    lockSchema(db);
     for (const [name, object] of Object.entries(app.objects)) {
       const table = quoteIdent(name);
-      db.exec(`CREATE TABLE IF NOT EXISTS ${table} (id INTEGER PRIMARY KEY AUTOINCREMENT)`);
-      const existing = new Set(
-        (db.prepare(`PRAGMA table_info(${table})`).all() as Array<{ name: string }>).map(
-          (c) => c.name,
-        ),
-      );
+      db.exec(`CREATE TABLE IF NOT EXISTS ${table} (${idColumn(db.dialect)})`);
+      const existing = new Set(tableColumns(db, name));
       for (const [field, spec] of storedFields(object)) {
         if (!existing.has(field)) {
           db.exec(
-            `ALTER TABLE ${table} ADD COLUMN ${quoteIdent(field)} ${columnType(fieldTypeOf(spec))}`,
+            `ALTER TABLE ${table} ADD COLUMN ${quoteIdent(field)} ${columnType(fieldTypeOf(spec), db.dialect)}`,
           );
           added.push(`${name}.${field}`);
         }

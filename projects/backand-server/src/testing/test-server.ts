@@ -1,6 +1,7 @@
 import type { AppDefinition, AppDefinitionInput } from '../app-definition/schema';
 import { startServer } from '../server';
 import type { RunningServer, ServerOptions } from '../server-options';
+import { dropTestDb, testDataDirs, testDb } from './test-store';
 
 /** The `/token` success body. */
 export interface TokenResponse {
@@ -20,24 +21,37 @@ export interface TokenResponse {
 
 /**
  * Starts a server for a test: free port on 127.0.0.1, in-memory database, silent log.
- * Close it in `afterAll`.
+ * Close it in `afterAll`. With `BACKAND_TEST_DATABASE_URL`, the database is a PostgreSQL
+ * schema instead (see {@link testDb}); an in-memory one's is dropped when the server closes.
  *
  * @example
  * const server = await startTestServer();
  * const { access_token } = await signIn(server.url, 'ann@demo.test', 'ann-password');
  */
-export function startTestServer(
+export async function startTestServer(
   app?: AppDefinition | AppDefinitionInput,
   opts: Partial<ServerOptions> = {},
 ): Promise<RunningServer> {
-  return startServer({
+  const db = testDb(opts.db);
+  const data = testDataDirs(opts.db);
+  const server = await startServer({
     ...(app !== undefined ? { app } : {}),
     port: 0,
     host: '127.0.0.1',
-    db: ':memory:',
     logLevel: 'silent',
+    ...data.dirs,
     ...opts,
+    db,
+  }).catch((err: unknown) => {
+    data.dispose();
+    throw err;
   });
+  if (opts.db !== undefined && opts.db !== ':memory:') return server;
+  const close = server.close;
+  return {
+    ...server,
+    close: () => close().then(() => (data.dispose(), dropTestDb(db))),
+  };
 }
 
 /**

@@ -48,7 +48,7 @@ export const NOSQL_OPERATORS = [
  *
  * @example
  * compileExpression(budget, 'employees', def, { age: { $lt: 25 }, $or: [{ city: 'Boston' }, { city: 'Paris' }] })
- * // → { sql: '("age" < ? AND (("city" IS ?) OR ("city" IS ?)))', params: [25, 'Boston', 'Paris'] }
+ * // → { sql: '("age" < ? AND (("city" IS NOT DISTINCT FROM ?) OR ("city" IS NOT DISTINCT FROM ?)))', params: [25, 'Boston', 'Paris'] }
  * @throws HttpError 400 naming what is wrong; 403/404 for a sub-query on an object the viewer
  *   may not read or that does not exist.
  */
@@ -73,7 +73,7 @@ export function compileExpression(
       parts.push(join(items, key === '$or' ? ' OR ' : ' AND '));
     } else if (key === '$not') {
       const inner = compileExpression(budget, objectName, object, value, depth + 1);
-      parts.push({ sql: `NOT COALESCE(${inner.sql}, 0)`, params: inner.params });
+      parts.push({ sql: `NOT COALESCE(${inner.sql}, FALSE)`, params: inner.params });
     } else if (key.startsWith('$')) {
       throw new HttpError(
         400,
@@ -109,8 +109,8 @@ function condition(
   const col = quoteIdent(field.name);
   // An owner's filter compares as SQL does (NULL equals nothing: a guest's {{sys::username}}
   // matches no row); a client's {"field": null} finds the rows without a value.
-  const eq = budget.scope.trusted ? '=' : 'IS';
-  const ne = budget.scope.trusted ? '<>' : 'IS NOT';
+  const eq = budget.scope.trusted ? '=' : 'IS NOT DISTINCT FROM';
+  const ne = budget.scope.trusted ? '<>' : 'IS DISTINCT FROM';
   const typed = (v: unknown): SqlValue => {
     const stored = storedValue(objectName, object, field, v);
     budget.bind(1);
@@ -146,8 +146,9 @@ function condition(
         });
       }
       const { center, distance } = parseWithin(field.name, op, operand);
-      budget.bind(4);
-      return withinSql(col, center, distance * WITHIN_UNITS[op]!);
+      const within = withinSql(col, center, distance * WITHIN_UNITS[op]!);
+      budget.bind(within.params.length);
+      return within;
     }
     switch (op) {
       case '$eq':
@@ -191,7 +192,7 @@ function condition(
       case '$not': {
         if (!isPlainObject(operand)) return { sql: `${col} ${ne} ?`, params: [typed(operand)] };
         const inner = condition(budget, objectName, object, field, operand, depth + 1);
-        return { sql: `NOT COALESCE(${inner.sql}, 0)`, params: inner.params };
+        return { sql: `NOT COALESCE(${inner.sql}, FALSE)`, params: inner.params };
       }
       default:
         throw new HttpError(
@@ -231,7 +232,7 @@ function membership(
   }
   const test = `${col} IN (${list.sql})`;
   // NOT IN is unknown (so false) for NULLs: a row without the value is "not in".
-  return { sql: op === '$in' ? test : `NOT COALESCE(${test}, 0)`, params: list.params };
+  return { sql: op === '$in' ? test : `NOT COALESCE(${test}, FALSE)`, params: list.params };
 }
 
 /**

@@ -95,7 +95,7 @@ export function runNoSqlList(
     `the filter of "${objectName}"`,
   )({ ...filter, object: objectName });
   const query = compileQuery(new NoSqlBudget({ app: scope.app, viewer: scope.viewer }), resolved);
-  const rows = run(`SELECT * FROM (${query.sql}) LIMIT ? OFFSET ?`, [
+  const rows = run(`SELECT * FROM (${query.sql}) AS q LIMIT ? OFFSET ?`, [
     ...query.params,
     page.pageSize,
     (page.pageNumber - 1) * page.pageSize,
@@ -106,7 +106,7 @@ export function runNoSqlList(
       : row,
   );
   if (!page.withTotal) return { data };
-  const [count] = run(`SELECT COUNT(*) AS n FROM (${query.sql})`, query.params);
+  const [count] = run(`SELECT COUNT(*) AS n FROM (${query.sql}) AS q`, query.params);
   return { totalRows: Number(count?.['n'] ?? 0), data };
 }
 

@@ -80,7 +80,7 @@ export function compileQuery(budget: NoSqlBudget, query: unknown): CompiledQuery
       type: compiled.every((c) => c.columns[i]!.type === col.type) ? col.type : null,
     }));
     return {
-      sql: `${compiled.map((c) => `SELECT * FROM (${c.sql})`).join(' UNION ')} LIMIT ${MAX_NOSQL_ROWS}`,
+      sql: `${compiled.map((c) => `SELECT * FROM (${c.sql}) AS q`).join(' UNION ')} LIMIT ${MAX_NOSQL_ROWS}`,
       params: compiled.flatMap((c) => c.params),
       columns,
       object: compiled[0]!.object,
@@ -154,11 +154,18 @@ function compileSelect(
     if (!selected.some((s) => s.name === a.name)) selected.push(a);
   }
   const columns: QueryColumn[] = [];
+  // In a grouped query, a field neither grouped nor aggregated answers its smallest value in the
+  // group (the same on SQLite and PostgreSQL, which takes no bare column there).
+  const grouped = (f: FieldRef) => !groupBy || groupBy.some((g) => g.name === f.name);
   const select = selected.map((f) => {
-    const fn = [...aggregates].find(([a]) => a.name === f.name)?.[1];
+    const fn =
+      [...aggregates].find(([a]) => a.name === f.name)?.[1] ?? (grouped(f) ? undefined : 'MIN');
     const keepsType = fn === undefined || fn === 'MIN' || fn === 'MAX';
     columns.push({ name: f.name, type: keepsType ? f.type : null });
-    return fn ? `${fn}(${quoteIdent(f.name)}) AS ${quoteIdent(f.name)}` : quoteIdent(f.name);
+    const col = quoteIdent(f.name);
+    // GROUP_CONCAT of text (PostgreSQL's GROUP_CONCAT, made at open, takes text).
+    const arg = fn === 'GROUP_CONCAT' ? `CAST(${col} AS TEXT)` : col;
+    return fn ? `${fn}(${arg}) AS ${col}` : col;
   });
 
   const where = compileExpression(budget, name, object, query['q'] ?? {}, depth + 1);
@@ -170,7 +177,7 @@ function compileSelect(
   let sql = `SELECT ${select.join(', ')} FROM ${quoteIdent(name)} WHERE ${conditions.map((c) => `(${c.sql})`).join(' AND ')}`;
   const params: SqlValue[] = conditions.flatMap((c) => c.params);
   if (groupBy) sql += ` GROUP BY ${groupBy.map((g) => quoteIdent(g.name)).join(', ')}`;
-  const order = parseOrder(query['orderBy'] ?? query['order'], field);
+  const order = parseOrder(query['orderBy'] ?? query['order'], field, groupBy);
   if (order.length) sql += ` ORDER BY ${order.join(', ')}`;
   const limit = parseLimit(query['limit']);
   if (limit !== undefined || top) sql += ` LIMIT ${limit ?? MAX_NOSQL_ROWS}`;
@@ -205,7 +212,11 @@ function parseAggregates(
 }
 
 /** `[["Budget", "desc"], "name", {fieldName, order}]` → ORDER BY terms. */
-function parseOrder(value: unknown, field: (key: unknown, what: string) => FieldRef): string[] {
+function parseOrder(
+  value: unknown,
+  field: (key: unknown, what: string) => FieldRef,
+  groupBy: FieldRef[] | undefined,
+): string[] {
   if (value === undefined) return [];
   const items = Array.isArray(value) ? value : [value];
   if (items.length > 20) throw new HttpError(400, '"orderBy" takes at most 20 fields');
@@ -220,7 +231,13 @@ function parseOrder(value: unknown, field: (key: unknown, what: string) => Field
     const d = typeof dir === 'string' ? dir.toLowerCase() : '';
     if (d !== 'asc' && d !== 'desc')
       throw new HttpError(400, '"orderBy" directions are "asc" or "desc"');
-    return `${quoteIdent(field(key, 'orderBy').name)} ${d.toUpperCase()}`;
+    const name = field(key, 'orderBy').name;
+    // A grouped query orders by a field it does not group by through its largest value.
+    const col =
+      groupBy && !groupBy.some((g) => g.name === name)
+        ? `MAX(${quoteIdent(name)})`
+        : quoteIdent(name);
+    return `${col} ${d.toUpperCase()}`;
   });
 }
 
