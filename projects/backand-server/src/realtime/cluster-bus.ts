@@ -18,6 +18,9 @@ export const CLUSTER_EVENTS = {
 /** How long a node waits for the others to acknowledge a role or answer with theirs. */
 const ACK_TIMEOUT_MS = 2000;
 
+/** How often a node counts the nodes of the cluster, to notice one that left. */
+const WATCH_INTERVAL_MS = 1000;
+
 /** A committed write, as sent to the other nodes. */
 interface RowMessage {
   object: string;
@@ -42,8 +45,14 @@ interface RowMessage {
  * - A re-check after a sign-out, deletion, role or password change runs on every node.
  * - The rooms of automatic events name roles: every node knows every role that any node's
  *   sockets have (a login with a new role waits until the other nodes acknowledge it).
+ * - A node that leaves the cluster (stopped, or killed between a commit and its notice) makes
+ *   every other node re-read its live queries: their lists end equal to the database. Nodes are
+ *   counted every second as Redis sees them (subscribers of the adapter's channel), so a
+ *   process that dies is noticed as soon as its connections close.
  */
 export class ClusterBus implements RowEventTarget {
+  private watch?: NodeJS.Timeout;
+
   constructor(
     private readonly io: Server,
     /** The hub of this node (the console taps its events). */
@@ -75,6 +84,38 @@ export class ClusterBus implements RowEventTarget {
     for (const roles of answers) {
       if (Array.isArray(roles)) for (const role of roles) this.hub.knowRole(String(role));
     }
+    this.watchNodes();
+  }
+
+  /** Stops counting the nodes (the node is stopping). */
+  stop(): void {
+    clearInterval(this.watch);
+  }
+
+  /**
+   * Counts the nodes every {@link WATCH_INTERVAL_MS}; when there are fewer than at the last
+   * count, refreshes this node's live queries. (A node that leaves and another that joins within
+   * one interval cancel out; a restart takes longer than that.)
+   */
+  private watchNodes(): void {
+    let last: number | undefined;
+    let counting = false;
+    this.watch = setInterval(() => {
+      if (counting) return;
+      counting = true;
+      this.io
+        .of('/')
+        .adapter.serverCount()
+        .then(
+          (count) => {
+            if (last !== undefined && count < last) this.hub.liveQueries.refreshAll();
+            last = count;
+          },
+          // Redis unreachable: the count is taken again once it answers.
+          () => undefined,
+        )
+        .finally(() => (counting = false));
+    }, WATCH_INTERVAL_MS).unref();
   }
 
   emitAll(event: string, data: unknown): void {
