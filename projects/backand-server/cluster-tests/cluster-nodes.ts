@@ -155,5 +155,9 @@ export async function call(
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await res.text();
-  return { status: res.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+  try {
+    return { status: res.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+  } catch {
+    throw new Error(`${method} ${url}${route}: ${res.status} ${text.slice(0, 200)}`);
+  }
 }
