@@ -43,25 +43,55 @@ export class ClusterNodes {
     return cluster;
   }
 
-  /** Starts one more node on the same file and Redis prefix. */
-  launch(extraArgs: string[] = []): Promise<CliProcess> {
-    return CliProcess.start([
-      '--app',
-      APP_FILE,
-      '--db',
-      this.db,
-      '--redis',
-      REDIS_URL,
-      '--redis-prefix',
-      this.prefix,
-      '--log-level',
-      'warn',
-      ...extraArgs,
-    ]);
+  /**
+   * Starts one more node on the same database and Redis prefix: on a free port unless `port` is
+   * given, with `redisUrl` instead of {@link REDIS_URL} when given (another Redis user).
+   */
+  launch(extraArgs: string[] = [], opts: { port?: number; redisUrl?: string } = {}) {
+    return CliProcess.start(
+      [
+        '--app',
+        APP_FILE,
+        // The database every node shares: the only place it is named.
+        '--db',
+        this.db,
+        '--redis',
+        opts.redisUrl ?? REDIS_URL,
+        '--redis-prefix',
+        this.prefix,
+        '--log-level',
+        'warn',
+        ...extraArgs,
+      ],
+      'http',
+      opts.port,
+    );
+  }
+
+  /**
+   * Stops node `index` gracefully (SIGTERM; it must exit with status 0), then starts it again on
+   * the same port with the same arguments. Resolves with the new process.
+   */
+  async restart(index: number, extraArgs: string[] = []): Promise<CliProcess> {
+    const old = this.nodes[index]!;
+    const exit = await old.stop('SIGTERM');
+    if (exit.code !== 0) {
+      throw new Error(
+        `node ${index} did not stop cleanly (${JSON.stringify(exit)}):\n${old.output}`,
+      );
+    }
+    const node = await this.launch(extraArgs, { port: Number(new URL(old.url).port) });
+    this.nodes[index] = node;
+    return node;
   }
 
   get urls(): string[] {
     return this.nodes.map((n) => n.url);
+  }
+
+  /** `host:port` of every node, as a load balancer names them. */
+  get addresses(): string[] {
+    return this.nodes.map((n) => new URL(n.url).host);
   }
 
   /** Kills every node, removes the files and this run's Redis keys. */
@@ -125,5 +155,9 @@ export async function call(
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await res.text();
-  return { status: res.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+  try {
+    return { status: res.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+  } catch {
+    throw new Error(`${method} ${url}${route}: ${res.status} ${text.slice(0, 200)}`);
+  }
 }

@@ -1,6 +1,8 @@
+import { createClient } from 'redis';
 import { io, type Socket } from 'socket.io-client';
 import { ensureServerBuilt } from '../src/testing/fixtures/cli-process';
-import { APP_NAME, call, ClusterNodes, signIn } from './cluster-nodes';
+import { SocketProbe } from '../src/testing/fixtures/socket-probe';
+import { APP_NAME, call, ClusterNodes, REDIS_URL, signIn } from './cluster-nodes';
 
 // kill -9 of one node while writes stream in through two nodes: every acknowledged write is in
 // the database, and the live lists of the killed node's clients, which move to a surviving
@@ -122,6 +124,7 @@ type Change =
 
 let cluster: ClusterNodes;
 const lists: FailoverList[] = [];
+const probes: SocketProbe[] = [];
 
 beforeAll(async () => {
   ensureServerBuilt();
@@ -130,6 +133,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const l of lists) l.close();
+  for (const p of probes) p.close();
   await cluster?.stop();
 });
 
@@ -197,4 +201,71 @@ it('kill -9 of a node mid-stream loses no acknowledged write and no live row', a
   );
   expect(lists.map((l) => l.node === 2)).toEqual([false, false, false]);
   expect(lists.map((l) => l.moves)).toEqual([1, 1, 0]);
+});
+
+it('a node killed after a commit whose notice never left: the others re-read their live lists', async () => {
+  const mute = await cluster.launch();
+  cluster.nodes.push(mute);
+  const A = cluster.nodes[0]!.url;
+  const admin = await signIn(A, 'ada@cluster.test', 'ada-password');
+  const reader = await signIn(A, 'bob@cluster.test', 'bob-password');
+  const list = await SocketProbe.open(A);
+  probes.push(list);
+  expect(await list.login(`Bearer ${reader}`, null, APP_NAME)).toBe('authorized');
+  const ack = (await list.socket.emitWithAck('liveQuery', {
+    object: 'entries',
+    filter: [{ fieldName: 'title', operator: 'startsWith', value: 'muted ' }],
+    pageSize: 50,
+  })) as { ok: boolean; query: string; rows: unknown[] };
+  expect(ack).toMatchObject({ ok: true, rows: [] });
+  const deltaWith = (text: string, op: string) => (d: unknown) =>
+    (d as Delta).query === ack.query &&
+    (d as Delta).changes.some((c) => c.op === op && JSON.stringify(c).includes(text));
+  const known = await call(A, admin, 'POST', '/1/objects/entries?returnObject=true', {
+    title: 'muted known',
+  });
+  expect(known.status).toBe(200);
+  await list.waitFor('liveQuery:delta', deltaWith('muted known', 'enter'));
+  const id = (known.body as { id: number }).id;
+
+  // Redis holds every client's writes and publishes (CLIENT PAUSE WRITE): the mute node's
+  // writes commit and are answered, their notices wait in Redis, and die with the node.
+  const redis = createClient({ url: REDIS_URL });
+  redis.on('error', () => undefined);
+  await redis.connect();
+  let paused = false;
+  try {
+    await redis.sendCommand(['CLIENT', 'PAUSE', '20000', 'WRITE']);
+    paused = true;
+    expect(
+      (await call(mute.url, admin, 'PUT', `/1/objects/entries/${id}`, { title: 'muted changed' }))
+        .status,
+    ).toBe(200);
+    expect(
+      (await call(mute.url, admin, 'POST', '/1/objects/entries', { title: 'muted created' }))
+        .status,
+    ).toBe(200);
+    // A write on A after them: A's own live queries match it at once; theirs never came.
+    const from = list.log.length;
+    expect(
+      (await call(A, admin, 'POST', '/1/objects/entries', { title: 'muted barrier' })).status,
+    ).toBe(200);
+    const at = await list.waitIndex(
+      (e) => e.event === 'liveQuery:delta' && deltaWith('muted barrier', 'enter')(e.data),
+      from,
+    );
+    const seen = JSON.stringify(list.between(0, at + 1));
+    expect(seen).not.toContain('muted changed');
+    expect(seen).not.toContain('muted created');
+    mute.child.kill('SIGKILL');
+    await mute.exited;
+    await redis.sendCommand(['CLIENT', 'UNPAUSE']);
+    paused = false;
+    // A notices the node is gone, re-reads its live query and sends what the list missed.
+    await list.waitFor('liveQuery:delta', deltaWith('muted created', 'enter'), at + 1);
+    await list.waitFor('liveQuery:delta', deltaWith('muted changed', 'change'), at + 1);
+  } finally {
+    if (paused) await redis.sendCommand(['CLIENT', 'UNPAUSE']);
+    await redis.close();
+  }
 });

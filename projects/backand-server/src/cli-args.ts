@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { parseCorsOrigin } from './http/cors-policy';
 import { checkSmtpUrl } from './mail/mailer';
 import { checkRedisUrl } from './cluster/redis-link';
+import { checkTrustProxy } from './http/trust-proxy';
 
 /** Parsed command-line options of `backand-server`. */
 export interface CliOptions {
@@ -23,6 +24,8 @@ export interface CliOptions {
   /** `--redis` (the `BACKAND_REDIS_URL` environment variable is read by the CLI too). */
   redis?: string;
   redisPrefix?: string;
+  /** `--trust-proxy`, every occurrence split at commas and checked. */
+  trustProxy?: string[];
   /** `--no-console`: no admin console at /_console. */
   noConsole?: boolean;
   help: boolean;
@@ -57,6 +60,9 @@ Options:
                       the app together (redis://[user:pass@]host:6379); or set
                       BACKAND_REDIS_URL. See "Scale out" in the README
   --redis-prefix <p>  prefix of this app's Redis keys (default backand:<appName>:)
+  --trust-proxy <a>   a reverse proxy (load balancer) whose X-Forwarded-For/-Proto/-Host
+                      headers are believed: IP address, address/prefix, or loopback;
+                      comma-separated or repeated (default: none)
   --no-console        do not serve the admin console at /_console (nor its API)
   --log-level <lvl>   fatal, error, warn, info, debug, trace or silent (default info)
   -h, --help          show this help
@@ -83,6 +89,7 @@ const OPTIONS = {
   'files-dir': { type: 'string' },
   redis: { type: 'string' },
   'redis-prefix': { type: 'string' },
+  'trust-proxy': { type: 'string', multiple: true },
   'log-level': { type: 'string' },
   'no-console': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
@@ -127,6 +134,16 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
   if (values.redis !== undefined) {
     try {
       options.redis = checkRedisUrl(values.redis, '--redis');
+    } catch (err) {
+      throw new CliUsageError((err as Error).message);
+    }
+  }
+  if (values['trust-proxy'] !== undefined) {
+    try {
+      options.trustProxy = checkTrustProxy(
+        values['trust-proxy'].flatMap((v) => v.split(',')),
+        '--trust-proxy',
+      );
     } catch (err) {
       throw new CliUsageError((err as Error).message);
     }

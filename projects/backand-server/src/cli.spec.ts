@@ -86,9 +86,18 @@ describe('backand-server CLI', () => {
     [['--smtp-url', 'mail.example.com'], /--smtp-url must be smtp:\/\//],
     [['--smtp-url', 'https://u:secret@mail.example.com'], /--smtp-url must be smtp:\/\/.*\*\*\*/],
     [['--mail-dir'], /--mail-dir needs a value/],
+    [['--trust-proxy', 'nginx.local'], /--trust-proxy takes IP addresses.*"nginx.local"/],
+    [['--trust-proxy', '10.0.0.0/33'], /--trust-proxy takes IP addresses.*"10.0.0.0\/33"/],
+    [['--trust-proxy', '127.0.0.1,'], /--trust-proxy takes IP addresses.*""/],
   ])('refuses %j', (argv, message) => {
     expect(() => parseCliArgs(argv)).toThrow(CliUsageError);
     expect(() => parseCliArgs(argv)).toThrow(message);
+  });
+
+  it('takes --trust-proxy repeatedly and comma-separated', () => {
+    const cli = parseCliArgs(['--trust-proxy', '127.0.0.1, 10.0.0.0/8', '--trust-proxy=loopback']);
+    expect(cli.trustProxy).toEqual(['127.0.0.1', '10.0.0.0/8', 'loopback']);
+    expect(parseCliArgs(['--trust-proxy', 'fd00::/8']).trustProxy).toEqual(['fd00::/8']);
   });
 
   it('takes --smtp-url and --mail-dir', () => {

@@ -86,6 +86,7 @@ function toServerOptions(cli: CliOptions): ServerOptions {
   if (cli.corsOrigins !== undefined) options.corsOrigins = cli.corsOrigins;
   if (cli.mailDir !== undefined) options.mailDir = cli.mailDir;
   if (cli.noConsole) options.console = false;
+  if (cli.trustProxy !== undefined) options.trustProxy = cli.trustProxy;
   const smtpUrl = cli.smtpUrl ?? process.env['BACKAND_SMTP_URL'];
   if (smtpUrl) {
     try {

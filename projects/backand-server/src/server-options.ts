@@ -63,6 +63,15 @@ export interface ServerOptions {
   redis?: string;
   /** Prefix of every Redis key and channel of this app; default `backand:<appName>:`. */
   redisPrefix?: string;
+  /**
+   * Reverse proxies (a load balancer such as nginx) whose `X-Forwarded-For`, `X-Forwarded-Proto`
+   * and `X-Forwarded-Host` headers are believed: IP addresses, `address/prefix` ranges, or
+   * `loopback`, `linklocal`, `uniquelocal`. A request from one of them takes the client's
+   * address from `X-Forwarded-For` (the rightmost address not trusted, so clients cannot forge
+   * it): sign-in limits per address and the `request.ip` of actions see the client, not the
+   * proxy. Default: none (the peer address counts). Each entry is checked at start (`TypeError`).
+   */
+  trustProxy?: string[];
 }
 
 /** A started server. */

@@ -45,6 +45,7 @@ import { JobScheduler } from './jobs/job-scheduler';
 import { jobRoutes } from './jobs/job-routes';
 import { checkRedisUrl, connectRedis, type RedisLink } from './cluster/redis-link';
 import { ClusterBus } from './realtime/cluster-bus';
+import { checkTrustProxy } from './http/trust-proxy';
 import { SharedFailures } from './auth/shared-failures';
 import { defaultConsoleDir } from './console/console-site';
 import { registerConsole } from './console/register-console';
@@ -66,6 +67,10 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const corsPolicy = CorsPolicy.from(options.corsOrigins);
   if (options.smtpUrl !== undefined) checkSmtpUrl(options.smtpUrl, 'smtpUrl');
   if (options.redis !== undefined) checkRedisUrl(options.redis, 'redis');
+  const trustProxy =
+    options.trustProxy === undefined
+      ? undefined
+      : checkTrustProxy(options.trustProxy, 'trustProxy');
   const source = typeof options.app === 'string' ? path.resolve(options.app) : undefined;
   const app: AppDefinition =
     options.app === undefined ? demoAppDefinition() : await loadAppDefinition(options.app);
@@ -94,6 +99,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       }),
       bodyLimit: BODY_LIMIT,
       forceCloseConnections: 'idle',
+      ...(trustProxy ? { trustProxy } : {}),
       ...(options.tls ? { https: { cert: options.tls.cert, key: options.tls.key } } : {}),
     } as Parameters<typeof Fastify>[0]) as unknown as FastifyInstance;
     const registered: Array<{ method: string; url: string }> = [];
@@ -212,6 +218,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
             await jobs.stop();
             await server.close();
           } finally {
+            if (ctx.realtime instanceof ClusterBus) ctx.realtime.stop();
             await closeCluster(io, redis);
             await actions?.close();
             mailer?.close();

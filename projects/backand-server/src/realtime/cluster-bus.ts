@@ -2,6 +2,7 @@ import { eventRow } from '../objects/rows';
 import type { Server } from 'socket.io';
 import type { RowEventTarget } from '../app-context';
 import type { RealtimeHub } from './realtime-hub';
+import { NODE_ID } from '../console/node-id';
 
 /** Server-to-server events of the nodes of one app (Socket.IO `serverSideEmit`). */
 export const CLUSTER_EVENTS = {
@@ -13,10 +14,20 @@ export const CLUSTER_EVENTS = {
   role: 'backand:role',
   /** A node that starts asks the others for the roles they know (acked). */
   roles: 'backand:roles',
+  /** A node is alive (its id), every second. */
+  alive: 'backand:alive',
+  /** A node stops gracefully (its id): it has sent every notice. */
+  leaving: 'backand:leaving',
 } as const;
 
 /** How long a node waits for the others to acknowledge a role or answer with theirs. */
 const ACK_TIMEOUT_MS = 2000;
+
+/** How often a node tells the others it is alive. */
+const HEARTBEAT_MS = 1000;
+
+/** A node not heard from for this long is gone (killed, or cut off from Redis). */
+const LOST_AFTER_MS = 3500;
 
 /** A committed write, as sent to the other nodes. */
 interface RowMessage {
@@ -42,8 +53,16 @@ interface RowMessage {
  * - A re-check after a sign-out, deletion, role or password change runs on every node.
  * - The rooms of automatic events name roles: every node knows every role that any node's
  *   sockets have (a login with a new role waits until the other nodes acknowledge it).
+ * - Every node says it is alive each second. One not heard from for a few seconds (killed,
+ *   perhaps between a commit and its notice) makes every other node re-read its live queries
+ *   and send what changed: their lists end equal to the database. A node that stops gracefully
+ *   says so after its last notice, and changes nothing.
  */
 export class ClusterBus implements RowEventTarget {
+  private heartbeat?: NodeJS.Timeout;
+  /** The other nodes (their {@link NODE_ID}) and when each was last heard from. */
+  private readonly peers = new Map<string, number>();
+
   constructor(
     private readonly io: Server,
     /** The hub of this node (the console taps its events). */
@@ -65,6 +84,12 @@ export class ClusterBus implements RowEventTarget {
     io.on(CLUSTER_EVENTS.roles, (ack: (roles: string[]) => void) => {
       if (typeof ack === 'function') ack(hub.knownRoles());
     });
+    io.on(CLUSTER_EVENTS.alive, (node: string) => {
+      if (typeof node === 'string') this.peers.set(node, Date.now());
+    });
+    io.on(CLUSTER_EVENTS.leaving, (node: string) => {
+      this.peers.delete(node);
+    });
     hub.shareRole = (role) => this.shareRole(role);
   }
 
@@ -75,6 +100,30 @@ export class ClusterBus implements RowEventTarget {
     for (const roles of answers) {
       if (Array.isArray(roles)) for (const role of roles) this.hub.knowRole(String(role));
     }
+    this.io.serverSideEmit(CLUSTER_EVENTS.alive, NODE_ID);
+    this.heartbeat = setInterval(() => this.beat(), HEARTBEAT_MS).unref();
+  }
+
+  /** Says goodbye to the other nodes (the node is stopping; its notices are all sent). */
+  stop(): void {
+    clearInterval(this.heartbeat);
+    this.io.serverSideEmit(CLUSTER_EVENTS.leaving, NODE_ID);
+  }
+
+  /**
+   * Says this node is alive, and forgets the nodes not heard from for {@link LOST_AFTER_MS}:
+   * when one is gone, this node's live queries are read again.
+   */
+  private beat(): void {
+    this.io.serverSideEmit(CLUSTER_EVENTS.alive, NODE_ID);
+    const now = Date.now();
+    let lost = false;
+    for (const [node, seen] of this.peers) {
+      if (now - seen <= LOST_AFTER_MS) continue;
+      this.peers.delete(node);
+      lost = true;
+    }
+    if (lost) this.hub.liveQueries.refreshAll();
   }
 
   emitAll(event: string, data: unknown): void {

@@ -178,6 +178,26 @@ export class LiveQueries {
     for (const query of queries) this.send(query, query.onWrite(id));
   }
 
+  /**
+   * **(cluster)** Re-reads every live query of this node and sends what changed (see
+   * {@link LiveQuery.refresh}): called when another node left the cluster, whose last writes
+   * may have been committed without their notice reaching this node. Returns how many queries
+   * were refreshed.
+   */
+  refreshAll(): number {
+    let n = 0;
+    for (const query of [...this.byKey.values()]) {
+      try {
+        this.send(query, query.refresh());
+        n++;
+      } catch {
+        // A query that cannot be read now (database busy) keeps its window; the next write
+        // matched against it reads it again.
+      }
+    }
+    return n;
+  }
+
   private send(query: LiveQuery, changes: LiveChange[]): void {
     if (!changes.length) return;
     // Local: the window is this process's; another node matches the same write itself.

@@ -97,6 +97,29 @@ export class LiveQuery {
   }
 
   /**
+   * Re-reads the whole window, for when writes may have been missed (a node of the cluster died
+   * after a commit, before its notice went out): every row that left, then every row of the
+   * window, `enter` when new and `change` otherwise, so a client's list ends equal to the
+   * database whatever it missed.
+   */
+  refresh(): LiveChange[] {
+    const rows = this.sql.get(this.windowRows).all(...this.params, this.spec.pageSize) as DbRow[];
+    const next = rows.map((r) => Number(r.id));
+    const before = new Set(this.window);
+    const after = new Set(next);
+    const changes: LiveChange[] = this.window
+      .filter((id) => !after.has(id))
+      .map((id) => ({ op: 'leave' as const, id }));
+    rows.forEach((r, index) => {
+      const id = next[index]!;
+      const op = before.has(id) ? ('change' as const) : ('enter' as const);
+      changes.push({ op, id, index, row: toOutputRow(this.object, r) });
+    });
+    this.window = next;
+    return changes;
+  }
+
+  /**
    * Matches a committed write (create, update or delete of row `id`) and moves the window: the
    * changes to send, empty when the list did not change.
    */

@@ -50,6 +50,8 @@ export class RealtimeHub implements EmitTarget {
    */
   private readonly roles = new Set<string>();
   private readonly kickTimers = new WeakMap<Socket, NodeJS.Timeout>();
+  /** The logins of each socket, handled one after the other so each gets its answer in order. */
+  private readonly logins = new WeakMap<Socket, Promise<void>>();
   /** Sockets logged in as each user, for re-checks after account changes and token expiry. */
   private readonly userSockets = new UserSockets((socket) => this.revoke(socket));
   /** **(ext)** Live queries of the sockets (see `live-queries.ts`). */
@@ -227,12 +229,14 @@ export class RealtimeHub implements EmitTarget {
   private onConnection(socket: Socket): void {
     socket.on('login', (token: unknown, anonymousToken: unknown, appName: unknown) => {
       // One answer per login, in the order they came, so a client can match answers to logins.
-      const data = socket.data as SocketData;
-      data.logins = (data.logins ?? Promise.resolve())
+      // Kept beside the socket, not in socket.data: that is saved in Redis for connection-state
+      // recovery, and a promise does not survive the trip to another node.
+      const chain = (this.logins.get(socket) ?? Promise.resolve())
         .then(() => this.login(socket, token, anonymousToken, appName))
         .catch(() => {
           if (socket.connected) socket.emit('notAuthorized', refusal('error', 'login failed'));
         });
+      this.logins.set(socket, chain);
     });
     socket.on(LIVE_QUERY_EVENTS.subscribe, (payload: unknown, ack: unknown) => {
       // Without an ack function there is nowhere to send the rows: ignored.

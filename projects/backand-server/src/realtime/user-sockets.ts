@@ -15,8 +15,6 @@ export type SavedIdentity = Pick<Identity, 'kind' | 'username' | 'role' | 'userI
 /** What a socket keeps about its login (serializable: restored by connection-state recovery). */
 export interface SocketData {
   identity?: SavedIdentity;
-  /** The socket's logins, handled one after the other so each gets its answer in order. */
-  logins?: Promise<void>;
 }
 
 /** The longest delay `setTimeout` takes; longer waits are re-armed. */
