@@ -1,7 +1,7 @@
 /**
  * `npm run bench [-- --quick] [--only=dispatch,fanout] [--name=<name>] [--profile]`
  *
- * Runs the eight figures of BENCHMARKS.md, each in its own process (the measuring process pinned
+ * Runs the nine figures of BENCHMARKS.md, each in its own process (the measuring process pinned
  * to CPU 1, the servers it starts to CPU 0), prints one table and writes
  * bench/results/<name>.json (default name: `quick` or `full`) with the machine, the versions and
  * every figure as min / median / max over repeated runs. `--profile` CPU-profiles the measured
@@ -28,6 +28,8 @@ const FIGURES = [
   // the full run's unbounded rounds wait for 1,000 hashes on one core (about a minute each)
   { id: 'signin', title: 'sign-in under a flood', pin: true, timeout: { quick: 90, full: 600 } },
   { id: 'live', title: 'live queries', pin: true, timeout: { quick: 90, full: 600 } },
+  // needs Redis (REDIS_URL); PostgreSQL (DATABASE_URL) where the server has that store
+  { id: 'scaleout', title: 'scale-out over Redis', pin: true, timeout: { quick: 120, full: 900 } },
 ];
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));

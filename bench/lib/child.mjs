@@ -3,16 +3,22 @@
  * allows it: servers on CPU 0, the measuring process on CPU 1, so neither steals the other's core.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { availableParallelism } from 'node:os';
+import { cpus } from 'node:os';
 import { startProfiling, stopProfiling } from './profiler.mjs';
 
 let tasksetChecked;
 
-/** Whether `taskset` can pin processes here (Linux with util-linux and at least two CPUs). */
+/**
+ * Whether `taskset` can pin processes here (Linux with util-linux and at least two CPUs).
+ * Counts the machine's CPUs, not the ones this process may use: a figure runs pinned to the
+ * client CPU, and the servers it starts must still go to the server CPU.
+ */
 export function canPin() {
   if (tasksetChecked === undefined) {
-    const probe = spawnSync('taskset', ['-c', '0', 'true'], { stdio: 'ignore' });
-    tasksetChecked = probe.status === 0 && availableParallelism() >= 2;
+    const probe = spawnSync('taskset', ['-c', `${SERVER_CPU},${CLIENT_CPU}`, 'true'], {
+      stdio: 'ignore',
+    });
+    tasksetChecked = probe.status === 0 && cpus().length >= 2;
   }
   return tasksetChecked;
 }

@@ -13,6 +13,7 @@ function spread(s, unit = (v) => fmt(v)) {
   if (s.min === s.max) return unit(s.median);
   return `${unit(s.median)} (${unit(s.min)}–${unit(s.max)})`;
 }
+const signed = (v) => (v >= 0 ? `+${ms(v)}` : `−${ms(-v)}`);
 const ratio = (s) => (s ? `${fmt(s.median)}×` : '—');
 const check = (ok) => (ok === undefined ? '' : ok ? ' ✓' : ' ✗');
 
@@ -326,6 +327,97 @@ export function tableRows(results) {
       '',
       '',
     ]);
+  }
+  if (results.scaleout && !results.scaleout.skipped && !failed('scaleout', '9 scale-out')) {
+    const { fanout: f, cross: c, writes: w } = results.scaleout;
+    const one = f.subjects.one;
+    const rps = (v) => `${fmt(v)}/s`;
+    const eps = (v) => `${fmt(v)}/s`;
+    const pair = (x) => `${ms(x.lastP50)} · ${ms(x.lastP99)}`;
+    rows.push([
+      '9 scale-out',
+      `${fmt(f.clients)} sockets, one write → last socket p50 · p99: 3 nodes (vs 1 node)`,
+      pair(f.subjects.three),
+      pair(one),
+      `${ratio(f.ratios.last)} (pairs)`,
+      '',
+      '',
+      '',
+    ]);
+    rows.push([
+      '',
+      '… 1 node with the Redis adapter (vs 1 node)',
+      pair(f.subjects.oneRedis),
+      pair(one),
+      `${ratio(f.ratios.lastRedis)} (pairs)`,
+      '',
+      '',
+      '',
+    ]);
+    rows.push([
+      '',
+      'server CPU per event, nodes summed: 3 nodes · 1 node + Redis (vs 1 node)',
+      `${spread(f.subjects.three.cpuPerEvent, ms)} · ${ms(f.subjects.oneRedis.cpuPerEvent.median)}`,
+      spread(one.cpuPerEvent, ms),
+      ratio(f.ratios.cpuPerEvent),
+      '',
+      '',
+      `Redis +${ms(f.subjects.three.redisCpuPerEvent.median)}`,
+    ]);
+    rows.push([
+      '',
+      `events/s sustained (${f.stream.inFlight} writes in flight): 3 nodes · 1 node + Redis`,
+      `${spread(f.subjects.three.eps, eps)} · ${eps(f.subjects.oneRedis.eps.median)}`,
+      spread(one.eps, eps),
+      ratio(f.ratios.eps),
+      '',
+      '',
+      '',
+    ]);
+    rows.push([
+      '',
+      `cross-node event (${c.perNode} sockets a node, ${c.rate} writes/s): p50 · p99, other node vs writer's`,
+      `${ms(c.cross.p50)} · ${ms(c.cross.p99)}`,
+      `${ms(c.same.p50)} · ${ms(c.same.p99)}`,
+      `${signed(c.diffP50)} · ${signed(c.diffP99)}`,
+      '',
+      '',
+      c.missing ? `${c.missing} events missing ✗` : '',
+    ]);
+    rows.push([
+      '',
+      `REST create req/s, ${w.connections} conns: SQLite file 3 nodes (vs 1 node)`,
+      w.sqlite3 ? spread(w.sqlite3.rps, rps) : 'n/a',
+      w.sqlite1 ? spread(w.sqlite1.rps, rps) : 'n/a',
+      w.sqlite3VsSqlite1 ? ratio(w.sqlite3VsSqlite1) : '—',
+      '',
+      '',
+      '',
+    ]);
+    if (w.postgresUnavailable) {
+      rows.push(['', 'REST create req/s, PostgreSQL', w.postgresUnavailable, '', '', '', '', '']);
+    } else {
+      rows.push([
+        '',
+        'REST create req/s: PostgreSQL 1 node (vs SQLite file 1 node)',
+        spread(w.pg1.rps, rps),
+        spread(w.sqlite1.rps, rps),
+        ratio(w.pg1VsSqlite),
+        '',
+        '',
+        '',
+      ]);
+      rows.push([
+        '',
+        'REST create req/s: PostgreSQL 3 nodes (vs PostgreSQL 1 node)',
+        spread(w.pg3.rps, rps),
+        spread(w.pg1.rps, rps),
+        ratio(w.pg3VsPg1),
+        '',
+        '',
+        '',
+      ]);
+    }
   }
   return rows;
 }
