@@ -106,7 +106,7 @@ it('brings old names to one form, disables (never merges) the duplicates, and re
   raw.close();
 
   // 2. The migration on its own: what it did, and that it runs once per database.
-  const db = new Database(dbFile);
+  const db = Object.assign(new Database(dbFile), { dialect: 'sqlite' as const });
   const report = migrateUsernames(db, definition);
   expect(report).toEqual({
     renamed: [{ id: ids.ann, from: 'ＡNN@M.test', to: 'ann@m.test' }],
