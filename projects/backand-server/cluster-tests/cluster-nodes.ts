@@ -2,20 +2,33 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
+import pg from 'pg';
 import { createClient } from 'redis';
 import { CliProcess } from '../src/testing/fixtures/cli-process';
 
 /** The Redis the cluster tests use: `REDIS_URL`, else the machine's default port. */
 export const REDIS_URL = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
 
+/** The PostgreSQL database the nodes share: `DATABASE_URL`, else the machine's default. */
+export const DATABASE_URL =
+  process.env['DATABASE_URL'] || 'postgres://postgres@127.0.0.1:5432/test';
+
+/**
+ * The store of a cluster run: PostgreSQL (a schema of the run's own in {@link DATABASE_URL}),
+ * or with `BACKAND_CLUSTER_STORE=sqlite` one SQLite file that every node opens (nodes on one
+ * machine).
+ */
+const STORE = process.env['BACKAND_CLUSTER_STORE'] === 'sqlite' ? 'sqlite' : 'postgres';
+
 export const APP_FILE = path.join(__dirname, 'cluster-app.json');
 export const APP_NAME = 'cluster';
 export const ANON = 'cluster-anonymous-token';
 
 /**
- * Three (or `count`) real `backand-server` processes on one temporary SQLite file and one Redis,
- * under a key prefix of their own (removed by {@link stop}). They start at the same time, so
- * their schema sync, migration and seeding race on the fresh file, as nodes of a deployment do.
+ * Three (or `count`) real `backand-server` processes on one PostgreSQL database (a schema of this
+ * run's own; see {@link STORE}), one uploads folder and one Redis, under a key prefix of their
+ * own (all removed by {@link stop}). They start at the same time, so their schema sync,
+ * migration and seeding race on the fresh database, as nodes of a deployment do.
  */
 export class ClusterNodes {
   private constructor(
@@ -28,8 +41,15 @@ export class ClusterNodes {
   static async start(count = 3, extraArgs: string[] = []): Promise<ClusterNodes> {
     await ClusterNodes.checkRedis();
     const dir = mkdtempSync(path.join(tmpdir(), 'backand-cluster-'));
-    const db = path.join(dir, 'cluster.db');
-    const prefix = `backand-test:${randomBytes(6).toString('hex')}:`;
+    const run = randomBytes(6).toString('hex');
+    let db = path.join(dir, 'cluster.db');
+    if (STORE === 'postgres') {
+      await ClusterNodes.checkPostgres();
+      const url = new URL(DATABASE_URL);
+      url.searchParams.set('schema', `backand_cluster_${run}`);
+      db = url.toString();
+    }
+    const prefix = `backand-test:${run}:`;
     const cluster = new ClusterNodes([], dir, db, prefix);
     const started = await Promise.allSettled(
       Array.from({ length: count }, () => cluster.launch(extraArgs)),
@@ -55,6 +75,8 @@ export class ClusterNodes {
         // The database every node shares: the only place it is named.
         '--db',
         this.db,
+        '--files-dir',
+        path.join(this.dir, 'files'),
         '--redis',
         opts.redisUrl ?? REDIS_URL,
         '--redis-prefix',
@@ -94,11 +116,21 @@ export class ClusterNodes {
     return this.nodes.map((n) => new URL(n.url).host);
   }
 
-  /** Kills every node, removes the files and this run's Redis keys. */
+  /** Kills every node, removes the files, this run's schema and its Redis keys. */
   async stop(): Promise<void> {
     for (const node of this.nodes) node.kill();
     await Promise.all(this.nodes.map((n) => n.exited));
     rmSync(this.dir, { recursive: true, force: true });
+    const schema = STORE === 'postgres' ? new URL(this.db).searchParams.get('schema') : null;
+    if (schema) {
+      const client = new pg.Client({ connectionString: DATABASE_URL });
+      await client.connect();
+      try {
+        await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+      } finally {
+        await client.end();
+      }
+    }
     const client = createClient({ url: REDIS_URL });
     client.on('error', () => undefined);
     await client.connect();
@@ -108,6 +140,19 @@ export class ClusterNodes {
       }
     } finally {
       await client.close();
+    }
+  }
+
+  private static async checkPostgres(): Promise<void> {
+    const client = new pg.Client({ connectionString: DATABASE_URL, connectionTimeoutMillis: 5000 });
+    try {
+      await client.connect();
+    } catch (err) {
+      throw new Error(
+        `npm run test:cluster needs PostgreSQL at ${DATABASE_URL} (set DATABASE_URL; .ci/run starts one): ${String(err)}`,
+      );
+    } finally {
+      await client.end().catch(() => undefined);
     }
   }
 
