@@ -5,6 +5,8 @@ module.exports = {
   rootDir: __dirname,
   roots: ['<rootDir>/src'],
   testMatch: ['**/*.spec.ts'],
+  // *.pg.spec.ts need a PostgreSQL server: `npm run test:postgres` runs them.
+  testPathIgnorePatterns: ['/node_modules/', '\\.pg\\.spec\\.ts$'],
   transform: {
     '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json' }],
   },

@@ -15,6 +15,7 @@ module.exports = {
   globalSetup: '<rootDir>/src/testing/postgres-global.ts',
   globalTeardown: '<rootDir>/src/testing/postgres-global.ts',
   testPathIgnorePatterns: [
+    '/node_modules/',
     // What only a SQLite file has: upgrades of files made by older versions of the server (user
     // names, file records).
     '/auth/migrate-usernames\\.spec\\.ts$',

@@ -25,15 +25,19 @@ function errorFields(err: unknown): PgErrorFields {
   };
 }
 
-/** One connection, one statement at a time: the server thread waits for each answer. */
-async function main(): Promise<void> {
+/** A new connection, on the app's schema (made when missing). */
+async function connect(): Promise<pg.Client> {
   const client = new pg.Client({
     connectionString: data.url,
     statement_timeout: data.statementTimeoutMs,
     application_name: 'backand-server',
   });
-  let broken: Error | undefined;
-  client.on('error', (err) => (broken = err));
+  // A lost connection: the statement in flight fails, and the next one reconnects.
+  const lost = () => {
+    if (current === client) current = undefined;
+  };
+  client.on('error', lost);
+  client.on('end', lost);
   try {
     await client.connect();
     if (data.schema) {
@@ -47,6 +51,48 @@ async function main(): Promise<void> {
       }
       await client.query(`SET search_path TO ${schema}`);
     }
+    return client;
+  } catch (err) {
+    void client.end().catch(() => undefined);
+    throw err;
+  }
+}
+
+/** The live connection; undefined once it is lost (the next statement makes another). */
+let current: pg.Client | undefined;
+/** Whether a transaction is open on `current`, and whether it was lost with its connection. */
+let inTransaction = false;
+let lostTransaction = false;
+
+/**
+ * Runs one statement. After a lost connection (PostgreSQL restarted, the connection killed) the
+ * next statement reconnects; but the statements of a transaction that was open on the lost
+ * connection fail until the server thread's ROLLBACK, so none of them runs outside it.
+ */
+async function run(msg: PgRequest): Promise<pg.QueryResult | pg.QueryResult[]> {
+  const word = /^\s*(\w+)/.exec(msg.text)?.[1]?.toUpperCase();
+  const rollbackTo = /^\s*ROLLBACK\s+TO/i.test(msg.text);
+  if (!current && inTransaction) {
+    lostTransaction = true;
+    inTransaction = false;
+  }
+  if (lostTransaction) {
+    if (word === 'ROLLBACK' && !rollbackTo) {
+      lostTransaction = false;
+      return { rows: [], rowCount: 0 } as unknown as pg.QueryResult;
+    }
+    throw new Error('The connection to PostgreSQL was lost during a transaction');
+  }
+  current ??= await connect();
+  if (word === 'BEGIN') inTransaction = true;
+  if (word === 'COMMIT' || (word === 'ROLLBACK' && !rollbackTo)) inTransaction = false;
+  return msg.simple ? current.query(msg.text) : current.query(msg.text, msg.values);
+}
+
+/** One connection, one statement at a time: the server thread waits for each answer. */
+async function main(): Promise<void> {
+  try {
+    current = await connect();
   } catch (err) {
     answer({ id: 0, ok: false, error: errorFields(err) });
     return;
@@ -54,15 +100,10 @@ async function main(): Promise<void> {
   answer({ id: 0, ok: true, rows: [], rowCount: 0 });
   parentPort!.on('message', (msg: PgRequest | 'close') => {
     if (msg === 'close') {
-      void client.end().finally(() => parentPort!.close());
+      void (current?.end() ?? Promise.resolve()).finally(() => parentPort!.close());
       return;
     }
-    if (broken) {
-      answer({ id: msg.id, ok: false, error: errorFields(broken) });
-      return;
-    }
-    const run = msg.simple ? client.query(msg.text) : client.query(msg.text, msg.values);
-    run.then(
+    run(msg).then(
       (result) => {
         // Several statements (exec) answer an array of results: the last one counts.
         const last = Array.isArray(result) ? result[result.length - 1] : result;
