@@ -384,3 +384,31 @@ describe('lifetime and limits', () => {
     expect(await subscribe(p, { object: 'notes' })).toMatchObject({ ok: false, status: 403 });
   });
 });
+
+describe('a socket whose session is restored', () => {
+  it('gets no deltas of the live queries it held until it subscribes again', async () => {
+    const [p, q] = [await socketOf(ann), await socketOf(ann)];
+    const held = await ok(p, { object: 'items' });
+    // q keeps the same query alive while p is away.
+    expect((await ok(q, { object: 'items' })).query).toBe(held.query);
+    await barrier([p]);
+    const dropped = p.waitFor('$disconnect', () => true, p.log.length);
+    // A lost transport, not a client disconnect: the server keeps the session for recovery.
+    p.socket.io.engine.close();
+    await dropped;
+    const connected = new Promise<void>((resolve) => p.socket.once('connect', () => resolve()));
+    p.socket.connect();
+    await connected;
+    expect(p.socket.recovered).toBe(true);
+
+    const from = p.log.length;
+    const id = await createItem(ann, { name: `restored-${++seq}` });
+    await q.waitFor('liveQuery:delta', () => changesOf(q, held.query).some((c) => c.id === id));
+    const [end] = await barrier([p]);
+    expect(changesOf(p, held.query, from, end)).toEqual([]);
+
+    const again = await ok(p, { object: 'items' });
+    const next = await createItem(ann, { name: `restored-${++seq}` });
+    await p.waitFor('liveQuery:delta', () => changesOf(p, again.query).some((c) => c.id === next));
+  });
+});

@@ -239,6 +239,17 @@ export class LiveQueries {
   }
 }
 
+const ROOM_PREFIX = 'live:';
+
 function roomOf(query: LiveQuery): string {
-  return `live:${query.handle}`;
+  return `${ROOM_PREFIX}${query.handle}`;
+}
+
+/**
+ * Takes a socket whose session was restored out of the rooms of live queries it held before:
+ * subscriptions live in the node that took them (handles are numbered per node), so a socket
+ * restored on another node, or on this one after a restart, subscribes again.
+ */
+export function leaveLiveQueryRooms(socket: Socket): void {
+  for (const room of socket.rooms) if (room.startsWith(ROOM_PREFIX)) void socket.leave(room);
 }

@@ -6,7 +6,12 @@ import { accessForRole } from '../objects/permissions';
 import { eventRow } from '../objects/rows';
 import type { Db } from '../storage/database';
 import type { EmitObserver } from './emitted-event';
-import { LIVE_QUERY_EVENTS, LiveQueries, type LiveQueryLimits } from './live-queries';
+import {
+  LIVE_QUERY_EVENTS,
+  LiveQueries,
+  leaveLiveQueryRooms,
+  type LiveQueryLimits,
+} from './live-queries';
 import { AppRooms } from './rooms';
 import type { RowAudience } from './row-audience';
 import { UserSockets, type SavedIdentity, type SocketData } from './user-sockets';
@@ -253,8 +258,12 @@ export class RealtimeHub implements EmitTarget {
       this.userSockets.untrack(socket);
       this.liveQueries.dropSocket(socket);
     });
-    // A recovered socket passed guardRecovery: its identity is still good.
-    if (socket.recovered) this.userSockets.track(socket);
+    // A recovered socket passed guardRecovery: its identity is still good; its live queries
+    // are not (they were the node's it left).
+    if (socket.recovered) {
+      this.userSockets.track(socket);
+      leaveLiveQueryRooms(socket);
+    }
   }
 
   /**
