@@ -84,7 +84,15 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   try {
     syncSchema(db, app);
     if (options.redis !== undefined) {
-      redis = await connectRedis(options.redis, options.redisPrefix ?? `backand:${app.appName}:`);
+      redis = await connectRedis(
+        options.redis,
+        options.redisPrefix ?? `backand:${app.appName}:`,
+        (err) =>
+          fastify?.log.warn(
+            { err },
+            'a message to the other nodes was lost (Redis PUBLISH failed)',
+          ),
+      );
     }
     const queries = new NamedQueries(db, app, source && path.relative(process.cwd(), source));
     fastify = Fastify({

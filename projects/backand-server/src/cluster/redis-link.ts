@@ -35,14 +35,18 @@ export function checkRedisUrl(value: string, label: string): string {
  * const link = await connectRedis('redis://127.0.0.1:6379', 'backand:demo:');
  * const io = new Server(http, { adapter: link.adapter });
  */
-export async function connectRedis(url: string, prefix: string): Promise<RedisLink> {
+export async function connectRedis(
+  url: string,
+  prefix: string,
+  onPublishError: (err: unknown) => void = () => undefined,
+): Promise<RedisLink> {
   const { createClient } = await import('redis');
   const { createAdapter } = await import('@socket.io/redis-streams-adapter');
   const client = createClient({ url });
   // node-redis reconnects on its own; an error must not crash the process meanwhile.
   client.on('error', () => undefined);
   await client.connect();
-  const adapter = createAdapter(client, {
+  const adapter = createAdapter(publishingSafely(client, onPublishError), {
     streamName: `${prefix}socket.io`,
     channelPrefix: `${prefix}socket.io`,
     sessionKeyPrefix: `${prefix}sio:session:`,
@@ -55,4 +59,25 @@ export async function connectRedis(url: string, prefix: string): Promise<RedisLi
       if (client.isOpen) await client.close().catch(() => undefined);
     },
   };
+}
+
+/**
+ * The client as the adapter gets it: the adapter sends its pub/sub messages (server-side emits,
+ * answers between nodes) without waiting for the result, so a refused PUBLISH (a replica that
+ * became read-only in a fail-over, a user without the right) would be an unhandled rejection that
+ * ends the process. Here it is reported instead, and the message counts as lost.
+ */
+function publishingSafely<C extends object>(client: C, onError: (err: unknown) => void): C {
+  return new Proxy(client, {
+    get(target, key) {
+      const value = Reflect.get(target, key, target) as unknown;
+      if (typeof value !== 'function') return value;
+      if (key !== 'publish' && key !== 'sPublish' && key !== 'spublish') return value.bind(target);
+      return (...args: unknown[]) =>
+        (value.apply(target, args) as Promise<number>).catch((err: unknown) => {
+          onError(err);
+          return 0;
+        });
+    },
+  });
 }
