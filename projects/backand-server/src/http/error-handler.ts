@@ -108,6 +108,11 @@ export function errorResponse(error: unknown): { status: number; body: Record<st
         : { Message: message },
     };
   }
+  // PostgreSQL's class 22 (data exception): a value the column's type cannot hold (text for a
+  // number, a NUL character, a number out of range), as bound from the request.
+  if (code && /^22[0-9A-Z]{3}$/.test(code)) {
+    return { status: 400, body: { Message: `Invalid value: ${message}` } };
+  }
   if (status !== undefined && status >= 400 && status < 500) {
     return { status, body: { Message: message } };
   }

@@ -39,11 +39,13 @@ export class RowWriter {
     stampTimes(object, values);
     this.related.assertWritable(name, object, values, call);
     const columns = Object.keys(values);
+    // The stored row comes back with the insert: no second statement to read it.
+    const returning = `RETURNING ${selectList(object)}`;
     const sql = columns.length
-      ? `INSERT INTO ${quoteIdent(name)} (${columns.map(quoteIdent).join(', ')}) VALUES (${columns.map(() => '?').join(', ')}) RETURNING id`
-      : `INSERT INTO ${quoteIdent(name)} DEFAULT VALUES RETURNING id`;
-    const { id } = this.sql.get(sql).get(...Object.values(values)) as { id: number };
-    const stored = this.mustFind(name, object, id);
+      ? `INSERT INTO ${quoteIdent(name)} (${columns.map(quoteIdent).join(', ')}) VALUES (${columns.map(() => '?').join(', ')}) ${returning}`
+      : `INSERT INTO ${quoteIdent(name)} DEFAULT VALUES ${returning}`;
+    const stored = this.sql.get(sql).get(...Object.values(values)) as DbRow;
+    const id = Number(stored['id']);
     return { id, row: toOutputRow(object, stored), plain: toOutputRow(object, stored, false) };
   }
 
@@ -63,14 +65,14 @@ export class RowWriter {
     stampTimes(object, values, before);
     this.related.assertWritable(name, object, values, call, before);
     const columns = Object.keys(values);
-    if (columns.length) {
-      this.sql
-        .get(
-          `UPDATE ${quoteIdent(name)} SET ${columns.map((c) => `${quoteIdent(c)} = ?`).join(', ')} WHERE id = ?`,
-        )
-        .run(...Object.values(values), id);
-    }
-    const row = toOutputRow(object, this.mustFind(name, object, id));
+    const stored = columns.length
+      ? (this.sql
+          .get(
+            `UPDATE ${quoteIdent(name)} SET ${columns.map((c) => `${quoteIdent(c)} = ?`).join(', ')} WHERE id = ? RETURNING ${selectList(object)}`,
+          )
+          .get(...Object.values(values), id) as DbRow | undefined)
+      : undefined;
+    const row = toOutputRow(object, stored ?? this.mustFind(name, object, id));
     return { row, old: toOutputRow(object, before, false) };
   }
 

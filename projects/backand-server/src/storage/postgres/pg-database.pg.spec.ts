@@ -89,6 +89,18 @@ describe('the PostgreSQL store', () => {
     });
   });
 
+  it('answers a value the column cannot hold as 400, not 500', () => {
+    for (const value of ['not a number', 'nul\u0000byte']) {
+      let caught: unknown;
+      try {
+        db.prepare('SELECT name FROM t WHERE n = ? OR name = ?').all(value, value);
+      } catch (err) {
+        caught = err;
+      }
+      expect(errorResponse(caught).status).toBe(400);
+    }
+  });
+
   it('reconnects after its connection is lost', async () => {
     await killConnection();
     try {

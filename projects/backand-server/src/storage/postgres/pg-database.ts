@@ -124,7 +124,9 @@ export class PgDatabase implements Db {
   transaction<F extends (...args: any[]) => unknown>(fn: F): Transaction<F> {
     const run = (...args: unknown[]): ReturnType<F> => {
       const savepoint = this.depth > 0 ? `backand_sp_${this.depth}` : undefined;
-      this.call(savepoint ? `SAVEPOINT ${savepoint}` : 'BEGIN', []);
+      // Not waited for: the first statement of the transaction follows it on the connection, and
+      // fails if it failed (an aborted transaction, or one lost with its connection).
+      this.send(savepoint ? `SAVEPOINT ${savepoint}` : 'BEGIN', [], false);
       this.depth++;
       try {
         const result = fn(...args) as ReturnType<F>;
@@ -159,10 +161,16 @@ export class PgDatabase implements Db {
     return this.call(text, values);
   }
 
-  private call(text: string, values: unknown[], simple = false) {
+  /** Posts a statement to the worker; its answer is waited for by {@link call}, or dropped. */
+  private send(text: string, values: unknown[], simple: boolean): number {
     if (this.closed) throw new Error('The database connection is closed');
     const id = this.nextId++;
     this.worker.postMessage({ id, text, values, ...(simple ? { simple } : {}) });
+    return id;
+  }
+
+  private call(text: string, values: unknown[], simple = false) {
+    const id = this.send(text, values, simple);
     const answer = this.wait(id, ANSWER_WAIT_MS);
     if (!answer.ok) throw new PgError(answer.error);
     return answer;
