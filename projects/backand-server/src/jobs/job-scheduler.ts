@@ -13,7 +13,8 @@ import type { JobDefinition } from './job-schema';
  * master key (role `Admin`, no user name), like a Backand job without an `Authorization`
  * header. A job never overlaps itself: a tick that comes while it runs is skipped (and
  * logged), a run asked for meanwhile is refused (`409`). A failing run is logged; the server
- * carries on.
+ * carries on. Several nodes on one database run each scheduled tick once: the first node to
+ * record the tick in `_backand_job_ticks` runs it.
  */
 export class JobScheduler {
   private readonly crons: Cron[] = [];
@@ -39,8 +40,9 @@ export class JobScheduler {
       this.crons.push(
         new Cron(
           job.schedule,
-          { name: `job:${job.name}`, ...(job.timezone ? { timezone: job.timezone } : {}) },
-          () => this.tick(job),
+          // No croner `name`: names are global to the process, which may hold several servers.
+          job.timezone ? { timezone: job.timezone } : {},
+          (self: Cron) => this.tick(job, self.currentRun()),
         ),
       );
     }
@@ -57,7 +59,7 @@ export class JobScheduler {
    * Runs a job now and resolves with its action's result.
    * @throws HttpError 409 while the job runs; 417 when its action fails; 503 once stopped.
    */
-  run(job: JobDefinition): Promise<unknown> {
+  run(job: JobDefinition, tick?: string): Promise<unknown> {
     if (this.stopped) throw new HttpError(503, 'the server is closing');
     if (this.running.has(job.name)) {
       throw new HttpError(409, `Job "${job.name}" is running; it never runs twice at once`);
@@ -65,10 +67,11 @@ export class JobScheduler {
     const started = Date.now();
     const run = this.execute(job).finally(() => this.running.delete(job.name));
     this.running.set(job.name, run);
+    // A scheduled run names its tick: with several nodes, the log tells which one ran it.
+    const of = { job: job.name, ...(tick ? { tick } : {}) };
     run.then(
-      () =>
-        this.ctx.logger.info({ job: job.name, ms: Date.now() - started }, `job "${job.name}" ran`),
-      (err: unknown) => this.ctx.logger.error({ job: job.name, err }, `job "${job.name}" failed`),
+      () => this.ctx.logger.info({ ...of, ms: Date.now() - started }, `job "${job.name}" ran`),
+      (err: unknown) => this.ctx.logger.error({ ...of, err }, `job "${job.name}" failed`),
     );
     return run;
   }
@@ -80,8 +83,10 @@ export class JobScheduler {
     await Promise.allSettled([...this.running.values()]);
   }
 
-  private tick(job: JobDefinition): void {
+  private tick(job: JobDefinition, at: Date | null): void {
     if (this.stopped) return;
+    const tick = at ? new Date(Math.floor(at.getTime() / 1000) * 1000).toISOString() : undefined;
+    if (tick && !this.claim(job, tick)) return;
     if (this.running.has(job.name)) {
       this.ctx.logger.warn(
         { job: job.name },
@@ -90,7 +95,33 @@ export class JobScheduler {
       return;
     }
     // Failures are logged by run(); a scheduled run has nobody else to tell.
-    this.run(job).catch(() => undefined);
+    this.run(job, tick).catch(() => undefined);
+  }
+
+  /**
+   * Records a scheduled tick of a job for this node; false when another node on the same
+   * database took it first. Ticks older than a day are forgotten.
+   */
+  private claim(job: JobDefinition, tick: string): boolean {
+    const { db } = this.ctx;
+    try {
+      const taken =
+        db
+          .prepare(
+            `INSERT INTO _backand_job_ticks (job, tick) VALUES (?, ?) ON CONFLICT DO NOTHING`,
+          )
+          .run(job.name, tick).changes === 1;
+      if (taken) {
+        db.prepare(`DELETE FROM _backand_job_ticks WHERE tick < ?`).run(
+          new Date(Date.parse(tick) - 86_400_000).toISOString(),
+        );
+      }
+      return taken;
+    } catch (err) {
+      // The database does not answer: run here rather than not at all.
+      this.ctx.logger.warn({ job: job.name, err }, `job "${job.name}": its tick was not recorded`);
+      return true;
+    }
   }
 
   private async execute(job: JobDefinition): Promise<unknown> {

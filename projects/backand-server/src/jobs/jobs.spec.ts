@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
 import { io } from 'socket.io-client';
 import type { AppDefinitionInput } from '../app-definition/schema';
 import type { RunningServer } from '../server-options';
@@ -206,6 +209,42 @@ describe('job scheduler lifecycle', () => {
     );
     // Closed cleanly: the port no longer answers.
     await expect(fetch(`${server.url}/1/objects/reports`)).rejects.toThrow();
+  });
+});
+
+describe('jobs on several nodes of one database', () => {
+  it('runs each scheduled tick on one node only', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'backand-jobs-'));
+    const db = path.join(dir, 'jobs.db');
+    const logs: Array<Array<Record<string, unknown>>> = [[], []];
+    const nodes: RunningServer[] = [];
+    try {
+      for (const log of logs) {
+        nodes.push(
+          await startTestServer(
+            {
+              ...app,
+              jobs: [{ name: 'every_second', schedule: '* * * * * *', function: 'tick' }],
+            } as AppDefinitionInput,
+            {
+              db,
+              logLevel: 'info',
+              logStream: { write: (line: string) => void log.push(JSON.parse(line)) },
+            },
+          ),
+        );
+      }
+      const ticks = (log: Array<Record<string, unknown>>) =>
+        log.filter((l) => l['msg'] === 'job "every_second" ran').map((l) => String(l['tick']));
+      // Both nodes schedule every second; four ticks in all, whichever node ran them.
+      await waitFor(() => ticks(logs[0]!).length + ticks(logs[1]!).length >= 4);
+      const [a, b] = [ticks(logs[0]!), ticks(logs[1]!)];
+      expect(a.filter((tick) => b.includes(tick))).toEqual([]);
+      expect(new Set([...a, ...b]).size).toBe(a.length + b.length);
+    } finally {
+      for (const node of nodes) await node.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -83,6 +83,8 @@ function createInternalTables(db: Db): void {
       token_hash TEXT NOT NULL UNIQUE, created_at TEXT NOT NULL);
     CREATE TABLE IF NOT EXISTS _backand_email_verifications (
       user_id INTEGER PRIMARY KEY, token_hash TEXT NOT NULL UNIQUE, expires_at BIGINT NOT NULL);
+    CREATE TABLE IF NOT EXISTS _backand_job_ticks (
+      job TEXT NOT NULL, tick TEXT NOT NULL, PRIMARY KEY (job, tick));
   `);
   // Databases made before signed file links have no upload_id: their rows keep NULL.
   if (!tableColumns(db, '_backand_files').includes('upload_id')) {
