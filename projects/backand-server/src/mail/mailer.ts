@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { createTransport, type Transporter } from 'nodemailer';
+import { redactUrl } from '../redact-url';
 import { RecipientLimiter } from './recipient-limiter';
 
 /** One mail. Addresses are plain `user@domain` (a display name is allowed in `from`). */
@@ -154,11 +155,5 @@ export function checkSmtpUrl(value: string, what: string): string {
 
 /** An SMTP URL without its password, for logs. */
 export function redact(smtpUrl: string): string {
-  try {
-    const u = new URL(smtpUrl);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return 'smtp://…';
-  }
+  return redactUrl(smtpUrl, 'smtp://…');
 }

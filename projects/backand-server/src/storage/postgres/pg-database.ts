@@ -1,5 +1,6 @@
 import type { Worker } from 'node:worker_threads';
 import { newSignalledPort, waitSignalled, type SignalledEnd } from '../../actions/signalled-port';
+import { redactUrl } from '../../redact-url';
 import { startWorkerThread } from '../../worker-thread';
 import type { Db, RunResult, Statement, Transaction } from '../db';
 import type { PgAnswer, PgErrorFields, PgWorkerData } from './pg-protocol';
@@ -80,7 +81,9 @@ export class PgDatabase implements Db {
     if (!ready.ok) {
       void this.worker.terminate();
       this.closed = true;
-      throw new Error(`Cannot connect to PostgreSQL at ${redactUrl(url)}: ${ready.error.message}`);
+      throw new Error(
+        `Cannot connect to PostgreSQL at ${redactUrl(url, 'the configured URL')}: ${ready.error.message}`,
+      );
     }
   }
 
@@ -207,15 +210,4 @@ function bind(t: TranslatedSql, params: unknown[]): unknown[] {
       : params;
   // SQLite stores bigints as integers; pg sends them as text either way.
   return values.map((v) => (typeof v === 'bigint' ? v.toString() : v === undefined ? null : v));
-}
-
-/** A connection string without its password, for messages. */
-export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return 'the configured URL';
-  }
 }
