@@ -12,8 +12,8 @@ process.env.BACKAND_TEST_DATABASE_URL ||=
 module.exports = {
   ...base,
   displayName: 'backand-server (PostgreSQL)',
-  globalSetup: '<rootDir>/src/testing/postgres-global.ts',
-  globalTeardown: '<rootDir>/src/testing/postgres-global.ts',
+  globalSetup: '<rootDir>/src/testing/postgres-setup.ts',
+  globalTeardown: '<rootDir>/src/testing/postgres-teardown.ts',
   testPathIgnorePatterns: [
     '/node_modules/',
     // What only a SQLite file has: upgrades of files made by older versions of the server (user

@@ -14,6 +14,19 @@ export const TEST_DATABASE_URL = process.env['BACKAND_TEST_DATABASE_URL'] || und
 export const TEST_SCHEMA_PREFIX = 'backand_test_';
 
 /**
+ * This run's part of the schema names (set by the global setup of `test:postgres`), so that
+ * runs side by side on one database (a developer's and CI's) never drop each other's schemas.
+ */
+function runPrefix(): string {
+  return `${TEST_SCHEMA_PREFIX}${process.env['BACKAND_TEST_RUN'] ?? 'adhoc'}_`;
+}
+
+/** Names this run (the global setup calls it; the test workers inherit the environment). */
+export function startTestRun(): void {
+  process.env['BACKAND_TEST_RUN'] ??= randomBytes(4).toString('hex');
+}
+
+/**
  * The `db` a test's server opens. On SQLite, `db` as given. On PostgreSQL: `:memory:` becomes a
  * schema of its own, and a file becomes a schema named after the file, so a test that restarts
  * a server on the same file finds its rows again. A PostgreSQL URL stays as it is.
@@ -25,7 +38,7 @@ export function testDb(db = ':memory:'): string {
       ? randomBytes(8).toString('hex')
       : createHash('sha256').update(db).digest('hex').slice(0, 16);
   const url = new URL(TEST_DATABASE_URL);
-  url.searchParams.set('schema', `${TEST_SCHEMA_PREFIX}${name}`);
+  url.searchParams.set('schema', `${runPrefix()}${name}`);
   return url.toString();
 }
 
@@ -59,13 +72,13 @@ export async function dropTestDb(db: string): Promise<void> {
   await withClient((client) => client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`));
 }
 
-/** Drops every schema tests made (before and after a run). */
+/** Drops every schema this run made (at its end). */
 export async function dropAllTestDbs(): Promise<void> {
   if (!TEST_DATABASE_URL) return;
   await withClient(async (client) => {
     const { rows } = await client.query<{ name: string }>(
-      `SELECT nspname AS name FROM pg_namespace WHERE nspname LIKE $1`,
-      [`${TEST_SCHEMA_PREFIX}%`],
+      `SELECT nspname AS name FROM pg_namespace WHERE starts_with(nspname, $1)`,
+      [runPrefix()],
     );
     for (const { name } of rows) await client.query(`DROP SCHEMA IF EXISTS "${name}" CASCADE`);
   });
