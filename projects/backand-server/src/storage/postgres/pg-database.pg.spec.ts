@@ -129,6 +129,24 @@ describe('the PostgreSQL store', () => {
     expect(db.prepare("SELECT name FROM t WHERE name = 'half'").get()).toBeUndefined();
   });
 
+  it('runs a transaction begun just after a lost connection whole on the next one', async () => {
+    const before = count();
+    for (let i = 0; i < 10; i++) {
+      await killConnection();
+      // Whether the store has heard of the loss yet or not, the insert is in the transaction:
+      // it is rolled back with it, never committed on a connection of its own.
+      try {
+        db.transaction(() => {
+          db.prepare('INSERT INTO t (name) VALUES (?)').run(`lost-${i}`);
+          throw new Error('undo');
+        })();
+      } catch {
+        // 'undo', or the lost connection
+      }
+      expect(count()).toBe(before);
+    }
+  });
+
   it('says clearly when PostgreSQL cannot be reached, without the password', () => {
     expect(() => new PgDatabase('postgres://someone:s3cret@127.0.0.1:1/nowhere')).toThrow(
       /^Cannot connect to PostgreSQL at postgres:\/\/someone:\*\*\*@127\.0\.0\.1:1\/nowhere: /,

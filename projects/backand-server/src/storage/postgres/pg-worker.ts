@@ -98,18 +98,24 @@ async function main(): Promise<void> {
     return;
   }
   answer({ id: 0, ok: true, rows: [], rowCount: 0 });
+  // One statement after the other, each begun when the one before has ended: a statement sent
+  // without waiting (a transaction's BEGIN) is followed by the next on the same connection,
+  // even when that connection has to be made again first.
+  let queue: Promise<void> = Promise.resolve();
   parentPort!.on('message', (msg: PgRequest | 'close') => {
     if (msg === 'close') {
-      void (current?.end() ?? Promise.resolve()).finally(() => parentPort!.close());
+      queue = queue.then(() => current?.end()).finally(() => parentPort!.close());
       return;
     }
-    run(msg).then(
-      (result) => {
-        // Several statements (exec) answer an array of results: the last one counts.
-        const last = Array.isArray(result) ? result[result.length - 1] : result;
-        answer({ id: msg.id, ok: true, rows: last?.rows ?? [], rowCount: last?.rowCount ?? 0 });
-      },
-      (err: unknown) => answer({ id: msg.id, ok: false, error: errorFields(err) }),
+    queue = queue.then(() =>
+      run(msg).then(
+        (result) => {
+          // Several statements (exec) answer an array of results: the last one counts.
+          const last = Array.isArray(result) ? result[result.length - 1] : result;
+          answer({ id: msg.id, ok: true, rows: last?.rows ?? [], rowCount: last?.rowCount ?? 0 });
+        },
+        (err: unknown) => answer({ id: msg.id, ok: false, error: errorFields(err) }),
+      ),
     );
   });
 }
