@@ -268,7 +268,9 @@ async function createContext(
   );
   const hub = new RealtimeHub(io, app, resolver, db);
   hub.audience = new RowAudience(io, app, db);
-  const realtime = redis ? new ClusterBus(io, hub, (id) => users.findById(Number(id))?.role) : hub;
+  const realtime = redis
+    ? new ClusterBus(io, hub, (id) => users.findById(Number(id))?.role, fastify.log)
+    : hub;
   return {
     app,
     db,

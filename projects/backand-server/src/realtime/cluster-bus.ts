@@ -55,13 +55,16 @@ interface RowMessage {
  *   sockets have (a login with a new role waits until the other nodes acknowledge it).
  * - Every node says it is alive each second. One not heard from for a few seconds (killed,
  *   perhaps between a commit and its notice) makes every other node re-read its live queries
- *   and send what changed: their lists end equal to the database. A node that stops gracefully
- *   says so after its last notice, and changes nothing.
+ *   and send what changed: their lists end equal to the database. So does a node heard again
+ *   after it was counted lost (one of the two was cut off from Redis and missed notices). A
+ *   node that stops gracefully says so after its last notice, and changes nothing.
  */
 export class ClusterBus implements RowEventTarget {
   private heartbeat?: NodeJS.Timeout;
   /** The other nodes (their {@link NODE_ID}) and when each was last heard from. */
   private readonly peers = new Map<string, number>();
+  /** Nodes counted lost (not heard from for {@link LOST_AFTER_MS}) and not heard since. */
+  private readonly forgotten = new Set<string>();
 
   constructor(
     private readonly io: Server,
@@ -69,6 +72,11 @@ export class ClusterBus implements RowEventTarget {
     readonly hub: RealtimeHub,
     /** The current role of a user (undefined when deleted), sent along with a re-check. */
     private readonly roleOf: (userId: number | string) => string | undefined,
+    /** Where a node joining (info), lost or heard again (warn) is told. */
+    private readonly log: { info(msg: string): void; warn(msg: string): void } = {
+      info: () => undefined,
+      warn: () => undefined,
+    },
   ) {
     io.on(CLUSTER_EVENTS.row, (m: RowMessage) => {
       hub.onRemoteRowEvent(m.object, m.event, m.id, m.row, m.before);
@@ -85,7 +93,16 @@ export class ClusterBus implements RowEventTarget {
       if (typeof ack === 'function') ack(hub.knownRoles());
     });
     io.on(CLUSTER_EVENTS.alive, (node: string) => {
-      if (typeof node === 'string') this.peers.set(node, Date.now());
+      if (typeof node !== 'string') return;
+      const known = this.peers.has(node);
+      const back = !known && this.forgotten.delete(node);
+      this.peers.set(node, Date.now());
+      if (!known && !back) this.log.info(`cluster: node ${node} joined`);
+      // A node heard again after it was counted lost: one of the two was cut off from Redis,
+      // and the notices of that time are missed. Read the lists again.
+      if (!back) return;
+      this.log.warn(`cluster: node ${node} is heard again; live queries are read again`);
+      this.hub.liveQueries.refreshAll();
     });
     io.on(CLUSTER_EVENTS.leaving, (node: string) => {
       this.peers.delete(node);
@@ -121,6 +138,10 @@ export class ClusterBus implements RowEventTarget {
     for (const [node, seen] of this.peers) {
       if (now - seen <= LOST_AFTER_MS) continue;
       this.peers.delete(node);
+      this.forgotten.add(node);
+      this.log.warn(
+        `cluster: node ${node} not heard from for ${LOST_AFTER_MS / 1000} s; live queries are read again`,
+      );
       lost = true;
     }
     if (lost) this.hub.liveQueries.refreshAll();
