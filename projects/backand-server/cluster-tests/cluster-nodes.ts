@@ -206,3 +206,21 @@ export async function call(
     throw new Error(`${method} ${url}${route}: ${res.status} ${text.slice(0, 200)}`);
   }
 }
+
+/**
+ * Resolves when a node has printed `text` after the first `from` characters of its output
+ * (looked at as the output grows); rejects when the node exits first.
+ */
+export function printed(node: CliProcess, text: string, from = 0): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setInterval(() => {
+      if (!node.output.slice(from).includes(text)) return;
+      clearInterval(timer);
+      resolve();
+    }, 50);
+    void node.exited.then((exit) => {
+      clearInterval(timer);
+      reject(new Error(`node exited (${JSON.stringify(exit)}):\n${node.output}`));
+    });
+  });
+}

@@ -1,7 +1,7 @@
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { ensureServerBuilt, type CliProcess } from '../src/testing/fixtures/cli-process';
 import { SocketProbe } from '../src/testing/fixtures/socket-probe';
-import { APP_NAME, call, ClusterNodes, REDIS_URL, signIn } from './cluster-nodes';
+import { APP_NAME, call, ClusterNodes, printed, REDIS_URL, signIn } from './cluster-nodes';
 
 // A node cut off from Redis for a while (its link through a proxy the test cuts and restores)
 // misses the notices of the writes made meanwhile on the other nodes; when it hears them again,
@@ -63,21 +63,6 @@ afterAll(async () => {
   await cluster?.stop();
   await link.cut().catch(() => undefined);
 });
-
-/** Resolves when the process has printed `text` after `from` (looked at as its output grows). */
-function printed(node: CliProcess, text: string, from: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const timer = setInterval(() => {
-      if (!node.output.slice(from).includes(text)) return;
-      clearInterval(timer);
-      resolve();
-    }, 50);
-    void node.exited.then((exit) => {
-      clearInterval(timer);
-      reject(new Error(`node exited (${JSON.stringify(exit)}):\n${node.output}`));
-    });
-  });
-}
 
 it('a node cut off from Redis catches its live lists up when it hears the others again', async () => {
   const A = cluster.nodes[0]!.url;

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createClient } from 'redis';
 import { ensureServerBuilt, type CliProcess } from '../src/testing/fixtures/cli-process';
-import { call, ClusterNodes, REDIS_URL, signIn } from './cluster-nodes';
+import { call, ClusterNodes, printed, REDIS_URL, signIn } from './cluster-nodes';
 
 // A Redis that refuses a node's PUBLISH (a replica turned read-only in a fail-over; here a Redis
 // user without the right): the node's messages to the others are lost, and it says so, but it
@@ -45,25 +45,10 @@ it('keeps serving when Redis refuses its PUBLISH, and logs the lost message', as
     const res = await call(mute.url, token, 'POST', '/1/objects/posts', { title: `mute ${i}` });
     expect(res.status).toBe(200);
   }
-  await outputContains(mute, 'Redis PUBLISH failed');
+  await printed(mute, 'Redis PUBLISH failed');
   // After the refusals were handled, the node still answers.
   const listed = await call(mute.url, token, 'GET', '/1/objects/posts?pageSize=100');
   expect(listed.status).toBe(200);
   const settled = await Promise.race([mute.exited.then(() => true), Promise.resolve(false)]);
   expect(settled).toBe(false);
 });
-
-/** Resolves when the process has printed `text` (looked at as its output grows). */
-function outputContains(node: CliProcess, text: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const timer = setInterval(() => {
-      if (!node.output.includes(text)) return;
-      clearInterval(timer);
-      resolve();
-    }, 50);
-    void node.exited.then((exit) => {
-      clearInterval(timer);
-      reject(new Error(`node exited (${JSON.stringify(exit)}):\n${node.output}`));
-    });
-  });
-}
