@@ -45,6 +45,24 @@ describeWithNginx()('nginx in front of three nodes (deploy/nginx/backand.conf)',
     return p;
   }
 
+  /** Sends `event` with emitAll through nginx; resolves when every one of `clients` has it. */
+  async function emitThroughProxy(event: string, clients: SocketProbe[]): Promise<void> {
+    const tag = Math.random().toString(36).slice(2);
+    const from = clients.map((c) => c.log.length);
+    const res = await callFrom(
+      '127.0.0.29',
+      proxy.url,
+      ada,
+      'POST',
+      '/1/objects/action/signals?name=emitAll',
+      { event, data: { tag } },
+    );
+    expect(res.status).toBe(200);
+    await Promise.all(
+      clients.map((c, i) => c.waitFor(event, (d) => (d as { tag?: string })?.tag === tag, from[i])),
+    );
+  }
+
   it('polling-only and WebSocket clients get the events and live deltas of writes made through nginx', async () => {
     const polling = await open('127.0.0.21', ['polling'], bob);
     const websocket = await open('127.0.0.22', ['websocket'], bob);
@@ -91,22 +109,7 @@ describeWithNginx()('nginx in front of three nodes (deploy/nginx/backand.conf)',
       addresses.map((a) => open(a, ['polling', 'websocket'], null)),
     );
     // An emit sent through nginx reaches the clients of every node.
-    const tag = Math.random().toString(36).slice(2);
-    const from = clients.map((c) => c.log.length);
-    const res = await callFrom(
-      '127.0.0.29',
-      proxy.url,
-      ada,
-      'POST',
-      '/1/objects/action/signals?name=emitAll',
-      { event: 'hello', data: { tag } },
-    );
-    expect(res.status).toBe(200);
-    await Promise.all(
-      clients.map((c, i) =>
-        c.waitFor('hello', (d) => (d as { tag?: string })?.tag === tag, from[i]),
-      ),
-    );
+    await emitThroughProxy('hello', clients);
     const nodes = await Promise.all(addresses.map((a) => proxy.nodeOf(a)));
     const used = new Set(nodes);
     expect(used.size).toBeGreaterThan(1);
@@ -158,21 +161,7 @@ describeWithNginx()('nginx in front of three nodes (deploy/nginx/backand.conf)',
         .filter((_, i) => nodes[i] === victim)
         .map((a) => open(a, ['polling', 'websocket'], null)),
     );
-    const tag = Math.random().toString(36).slice(2);
-    const res = await callFrom(
-      '127.0.0.29',
-      proxy.url,
-      ada,
-      'POST',
-      '/1/objects/action/signals?name=emitAll',
-      { event: 'after-stop', data: { tag } },
-    );
-    expect(res.status).toBe(200);
-    await Promise.all(
-      [...again, ...staying].map((c) =>
-        c.waitFor('after-stop', (d) => (d as { tag?: string })?.tag === tag),
-      ),
-    );
+    await emitThroughProxy('after-stop', [...again, ...staying]);
     // Put the node back for the other tests of this file.
     cluster.nodes[index] = await cluster.launch(['--trust-proxy', '127.0.0.1'], {
       port: Number(victim.split(':').pop()),
